@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/** A development-only signing secret, so that `npm start` works on a fresh machine. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
+
+const PROVIDER_KINDS = ['uri', 'mongod', 'embedded'] as const;
+export type DatabaseProviderKind = (typeof PROVIDER_KINDS)[number];
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const databaseSchema = z.object({
+  MONGODB_URI: optionalText.pipe(
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
+  MONGO_PROVIDER: optionalText.pipe(z.enum(PROVIDER_KINDS).optional()),
+  EMBEDDED_MONGO_DATA: optionalText,
+  EMBEDDED_MONGO_PORT: optionalText.pipe(port.optional()),
+  MONGODB_DATABASE: optionalText.pipe(z.string().optional()),
+});
+
+const environmentSchema = databaseSchema.extend({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: optionalText.pipe(port.default(4000)),
+  LOG_LEVEL: optionalText.pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  AUTH_JWT_SECRET: optionalText.pipe(
+    z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
+  ),
+  AUTH_JWKS_URL: optionalText.pipe(z.url().optional()),
+  LOYALTY_RULES_FILE: optionalText,
+  SEED_DEMO_DATA: optionalText.pipe(z.enum(['true', 'false']).optional()),
+});
+
+export interface DatabaseConfig {
+  uri?: string;
+  provider?: DatabaseProviderKind;
+  embeddedDataDir?: string;
+  embeddedPort?: number;
+  databaseName: string;
+}
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  logLevel: string;
+  database: DatabaseConfig;
+  auth: { jwtSecret?: string; jwksUrl?: string };
+  loyaltyRulesFile?: string;
+  seedDemoData: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+}
+
+function toDatabaseConfig(parsed: z.infer<typeof databaseSchema>): DatabaseConfig {
+  return {
+    uri: parsed.MONGODB_URI,
+    provider: parsed.MONGO_PROVIDER,
+    embeddedDataDir: parsed.EMBEDDED_MONGO_DATA,
+    embeddedPort: parsed.EMBEDDED_MONGO_PORT,
+    databaseName: parsed.MONGODB_DATABASE ?? 'customer-profile',
+  };
+}
+
+/** The database part of the environment alone, for tools that start only a database. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const parsed = databaseSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  return toDatabaseConfig(parsed.data);
+}
+
+/**
+ * Parses and validates the whole environment once. Every problem is reported together; in
+ * production nothing falls back to a development default.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  const values = parsed.data;
+  const problems: string[] = [];
+  const production = values.NODE_ENV === 'production';
+
+  if (production) {
+    if (!values.AUTH_JWT_SECRET && !values.AUTH_JWKS_URL) {
+      problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production');
+    }
+    if (values.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+      problems.push('AUTH_JWT_SECRET: the development secret cannot be used in production');
+    }
+    if (!values.MONGODB_URI) {
+      problems.push('MONGODB_URI: required in production (no embedded development database)');
+    }
+    if (values.MONGO_PROVIDER && values.MONGO_PROVIDER !== 'uri') {
+      problems.push('MONGO_PROVIDER: only "uri" is allowed in production');
+    }
+  }
+  if (values.MONGO_PROVIDER === 'uri' && !values.MONGODB_URI) {
+    problems.push('MONGODB_URI: required when MONGO_PROVIDER=uri');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: values.NODE_ENV,
+    port: values.PORT,
+    logLevel: values.LOG_LEVEL,
+    database: toDatabaseConfig(values),
+    auth: {
+      jwtSecret: values.AUTH_JWT_SECRET ?? (production ? undefined : DEVELOPMENT_JWT_SECRET),
+      jwksUrl: values.AUTH_JWKS_URL,
+    },
+    loyaltyRulesFile: values.LOYALTY_RULES_FILE,
+    seedDemoData: values.SEED_DEMO_DATA ? values.SEED_DEMO_DATA === 'true' : !production,
+  };
+}
