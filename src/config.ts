@@ -6,7 +6,7 @@ export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456
 const PROVIDER_KINDS = ['uri', 'mongod', 'embedded'] as const;
 export type DatabaseProviderKind = (typeof PROVIDER_KINDS)[number];
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce.number<string>().int().min(0).max(65535);
 const optionalText = z
   .string()
   .trim()
@@ -66,7 +66,9 @@ export class ConfigError extends Error {
 }
 
 function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  return error.issues.map(
+    (issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+  );
 }
 
 function toDatabaseConfig(parsed: z.infer<typeof databaseSchema>): DatabaseConfig {

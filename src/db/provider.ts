@@ -115,9 +115,15 @@ async function pickDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
  * The one place that decides which database the gateway, the tests and the benchmarks use:
  * MONGODB_URI, else a real mongod, else the embedded server. MONGO_PROVIDER forces one.
  */
-export async function startDatabase(config: DatabaseConfig, logger?: Logger): Promise<DatabaseHandle> {
+export async function startDatabase(
+  config: DatabaseConfig,
+  logger?: Logger,
+): Promise<DatabaseHandle> {
   const handle = await pickDatabase(config);
-  logger?.info({ provider: handle.kind, reason: handle.reason }, `database provider: ${handle.kind}`);
+  logger?.info(
+    { provider: handle.kind, reason: handle.reason },
+    `database provider: ${handle.kind}`,
+  );
   if (handle.kind === 'embedded') {
     logger?.warn(
       { provider: handle.kind },

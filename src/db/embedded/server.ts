@@ -1,7 +1,23 @@
+import { createServer, type Server, type Socket } from 'node:net';
+
+import { type ServerState } from './commands/context';
+import { CursorRegistry } from './cursors';
+import { CommandDispatcher } from './dispatcher';
+import { StorageEngine } from './engine';
+import { Journal } from './journal';
+import { SessionRegistry } from './sessions';
+import { expireDocuments } from './ttl';
+import { decodeMessage, encodeReply, MessageFramer } from './wire';
+
 export interface EmbeddedServerOptions {
+  /** Interface to listen on; loopback unless asked otherwise. */
   host?: string;
+  /** 0 picks a free port. */
   port?: number;
+  /** Persist to this directory: every acknowledged write is on disk. */
   dataDir?: string;
+  /** Reports unexpected failures (bugs), which clients see as InternalError. */
+  onInternalError?: (error: unknown, command: string) => void;
 }
 
 export interface EmbeddedServer {
@@ -11,6 +27,124 @@ export interface EmbeddedServer {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedServer(_options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
-  throw new Error('not yet written');
+const REPLICA_SET_NAME = 'embedded';
+const HOUSEKEEPING_INTERVAL_MS = 1000;
+
+/**
+ * Starts the MongoDB-compatible server: the official driver and mongoose connect to `uri`
+ * and run unchanged.
+ */
+export async function startEmbeddedServer(
+  options: EmbeddedServerOptions = {},
+): Promise<EmbeddedServer> {
+  const host = options.host ?? '127.0.0.1';
+  const engine = new StorageEngine();
+  let journal: Journal | undefined;
+  if (options.dataDir) {
+    const opened = Journal.open(options.dataDir);
+    engine.replay(opened.operations);
+    opened.journal.compact(engine.stateOperations());
+    engine.attachJournal(opened.journal);
+    journal = opened.journal;
+  }
+  const cursors = new CursorRegistry();
+  const sessions = new SessionRegistry(engine);
+
+  let ttlTimer: NodeJS.Timeout | undefined;
+  const state: ServerState = {
+    host,
+    port: 0,
+    replicaSetName: REPLICA_SET_NAME,
+    connectionCount: 0,
+    parameters: { ttlMonitorSleepSecs: 60 },
+    onParametersChanged: () => scheduleTtl(),
+  };
+  const scheduleTtl = () => {
+    clearInterval(ttlTimer);
+    ttlTimer = setInterval(
+      () => expireDocuments(engine),
+      state.parameters.ttlMonitorSleepSecs * 1000,
+    );
+    ttlTimer.unref();
+  };
+  scheduleTtl();
+  const housekeeping = setInterval(() => {
+    sessions.expireTransactions();
+    cursors.expireIdle();
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
+
+  const onInternalError =
+    options.onInternalError ??
+    ((error: unknown, command: string) =>
+      process.stderr.write(
+        `embedded mongo: internal error in ${command}: ${String((error as Error)?.stack ?? error)}\n`,
+      ));
+  const dispatcher = new CommandDispatcher(engine, cursors, sessions, state, onInternalError);
+  const sockets = new Set<Socket>();
+  let nextConnectionId = 1;
+  let nextResponseId = 1;
+
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const connectionId = nextConnectionId++;
+    state.connectionCount++;
+    const framer = new MessageFramer();
+    // Replies go out in request order: each message waits for the one before it.
+    let queue = Promise.resolve();
+    socket.on('data', (chunk: Buffer) => {
+      let messages: Buffer[];
+      try {
+        messages = framer.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const message of messages) {
+        queue = queue.then(async () => {
+          if (socket.destroyed) return;
+          try {
+            const request = decodeMessage(message);
+            const reply = await dispatcher.dispatch(
+              request.database,
+              request.command,
+              connectionId,
+            );
+            if (!request.noReply && !socket.destroyed) {
+              socket.write(encodeReply(request, nextResponseId++, reply));
+            }
+          } catch {
+            socket.destroy();
+          }
+        });
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      sockets.delete(socket);
+      state.connectionCount--;
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  state.port = port;
+
+  return {
+    uri: `mongodb://${host}:${port}/?replicaSet=${REPLICA_SET_NAME}`,
+    host,
+    port,
+    close: async () => {
+      clearInterval(ttlTimer);
+      clearInterval(housekeeping);
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      journal?.close();
+    },
+  };
 }

@@ -1,0 +1,144 @@
+import { type Document, UUID } from 'bson';
+
+import { canonicalKey } from './bson-order';
+import { equalityKeys, Index, type IndexSpec } from './indexes';
+
+/** One committed version of a document; `doc` null marks a deletion. */
+interface Version {
+  seq: number;
+  doc: Document | null;
+}
+
+/** A document's latest committed version, plus older ones while open snapshots may read them. */
+interface DocumentRecord extends Version {
+  history?: Version[];
+}
+
+const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/** The key under which a document is stored: equal for `_id`s MongoDB considers equal. */
+export function idKeyOf(document: Document): string {
+  return canonicalKey(document._id);
+}
+
+/**
+ * A collection's committed state: documents in insertion order, their recent history for
+ * snapshot reads, and the indexes over the latest versions.
+ */
+export class CollectionStore {
+  readonly uuid = new UUID();
+  readonly indexes = new Map<string, Index>();
+  private readonly records = new Map<string, DocumentRecord>();
+  private readonly recordsWithHistory = new Set<string>();
+  /** (seq, id) of every change since the oldest open snapshot, for snapshot index lookups. */
+  private changeLog: { seq: number; id: string }[] = [];
+  private liveCount = 0;
+
+  constructor(
+    readonly database: string,
+    readonly name: string,
+  ) {
+    this.indexes.set(ID_INDEX.name, new Index(ID_INDEX));
+  }
+
+  get namespace(): string {
+    return `${this.database}.${this.name}`;
+  }
+
+  get count(): number {
+    return this.liveCount;
+  }
+
+  /** The latest committed version of a document. */
+  latest(id: string): Document | undefined {
+    return this.records.get(id)?.doc ?? undefined;
+  }
+
+  /** The sequence number at which the document last changed, or 0 when never written. */
+  lastChange(id: string): number {
+    return this.records.get(id)?.seq ?? 0;
+  }
+
+  /** The version visible to a snapshot taken at `seq` (undefined: latest). */
+  versionAt(id: string, seq: number | undefined): Document | undefined {
+    const record = this.records.get(id);
+    if (!record) return undefined;
+    if (seq === undefined || record.seq <= seq) return record.doc ?? undefined;
+    const history = record.history ?? [];
+    for (let i = history.length - 1; i >= 0; i--) {
+      if (history[i].seq <= seq) return history[i].doc ?? undefined;
+    }
+    return undefined;
+  }
+
+  /** Ids of every record, live or kept for snapshots, in insertion order. */
+  ids(): IterableIterator<string> {
+    return this.records.keys();
+  }
+
+  /**
+   * Ids that may match `filter` according to an equality index, or undefined when no index
+   * applies. For snapshot reads the ids changed since the snapshot are added, because the
+   * indexes describe only the latest versions.
+   */
+  candidateIds(filter: Document, snapshotSeq: number | undefined): Set<string> | undefined {
+    for (const index of this.indexes.values()) {
+      if (index.spec.sparse) continue;
+      const keys = equalityKeys(index, filter);
+      if (!keys) continue;
+      const ids = new Set<string>();
+      for (const key of keys) for (const id of index.holders(key) ?? []) ids.add(id);
+      if (snapshotSeq !== undefined) {
+        for (const change of this.changeLog) if (change.seq > snapshotSeq) ids.add(change.id);
+      }
+      return ids;
+    }
+    return undefined;
+  }
+
+  /**
+   * Makes `doc` (or a deletion, when null) the latest version at `seq`. `keepHistory` is set
+   * while open snapshots may still need the version it replaces.
+   */
+  apply(id: string, doc: Document | null, seq: number, keepHistory: boolean): void {
+    const record = this.records.get(id);
+    const previous = record?.doc ?? null;
+    if (previous) for (const index of this.indexes.values()) index.remove(id, previous);
+    if (doc) for (const index of this.indexes.values()) index.add(id, doc);
+    this.liveCount += (doc ? 1 : 0) - (previous ? 1 : 0);
+
+    if (!keepHistory) {
+      if (doc) this.records.set(id, { seq, doc });
+      else this.records.delete(id);
+      return;
+    }
+    const history = record ? [...(record.history ?? []), { seq: record.seq, doc: record.doc }] : [];
+    this.records.set(id, { seq, doc, history });
+    this.recordsWithHistory.add(id);
+    this.changeLog.push({ seq, id });
+  }
+
+  /** Drops history and tombstones once no snapshot is open. */
+  forgetHistory(): void {
+    for (const id of this.recordsWithHistory) {
+      const record = this.records.get(id);
+      if (!record) continue;
+      if (record.doc) delete record.history;
+      else this.records.delete(id);
+    }
+    this.recordsWithHistory.clear();
+    this.changeLog = [];
+  }
+
+  addIndex(spec: IndexSpec): Index {
+    const index = new Index(spec);
+    for (const [id, record] of this.records) if (record.doc) index.add(id, record.doc);
+    this.indexes.set(spec.name, index);
+    return index;
+  }
+
+  /** Every live document, latest versions, in insertion order. */
+  *liveDocuments(): IterableIterator<[string, Document]> {
+    for (const [id, record] of this.records) if (record.doc) yield [id, record.doc];
+  }
+}

@@ -1,0 +1,109 @@
+import { type Document } from 'bson';
+
+import { isPlainObject } from '../bson-order';
+import { failedToParse, MongoCommandError } from '../errors';
+import { runPipeline } from '../query';
+import {
+  assertSimpleCollation,
+  assertValidHint,
+  existingCollection,
+  matchingDocuments,
+  nonNegativeInteger,
+} from './common';
+import { type CommandTable } from './context';
+
+// Stages that write or need server internals; refused rather than half-done.
+const UNSUPPORTED_STAGES = new Set([
+  '$out',
+  '$merge',
+  '$currentOp',
+  '$listSessions',
+  '$collStats',
+  '$indexStats',
+  '$planCacheStats',
+  '$changeStream',
+  '$search',
+]);
+
+export const aggregateCommands: CommandTable = {
+  aggregate: {
+    fields: [
+      'pipeline',
+      'cursor',
+      'allowDiskUse',
+      'explain',
+      'hint',
+      'collation',
+      'let',
+      'bypassDocumentValidation',
+    ],
+    inTransaction: true,
+    run: (context) => {
+      const { command } = context;
+      const name = command.aggregate;
+      if (typeof name !== 'string') {
+        throw new MongoCommandError(
+          'NotImplemented',
+          'database-level aggregation (aggregate: 1) is not supported by the embedded server',
+        );
+      }
+      if (!isPlainObject(command.cursor)) {
+        throw failedToParse(
+          "The 'cursor' option is required, except for aggregate with the explain argument",
+        );
+      }
+      if (command.explain !== undefined) {
+        throw new MongoCommandError(
+          'NotImplemented',
+          'explain is not supported by the embedded server',
+        );
+      }
+      if (command.let !== undefined) {
+        throw new MongoCommandError(
+          'NotImplemented',
+          "the aggregate 'let' option is not supported by the embedded server",
+        );
+      }
+      assertSimpleCollation(command.collation);
+      const pipeline = command.pipeline;
+      if (!Array.isArray(pipeline)) {
+        throw new MongoCommandError(
+          'TypeMismatch',
+          "'pipeline' option must be specified as an array",
+        );
+      }
+      for (const stage of pipeline) {
+        const stageName = isPlainObject(stage) ? Object.keys(stage) : [];
+        if (stageName.length !== 1) {
+          throw new MongoCommandError(
+            'Location40324',
+            'A pipeline stage specification object must contain exactly one field.',
+          );
+        }
+        if (UNSUPPORTED_STAGES.has(stageName[0])) {
+          throw new MongoCommandError(
+            'NotImplemented',
+            `${stageName[0]} is not supported by the embedded server`,
+          );
+        }
+      }
+      const collection = existingCollection(context, name);
+      assertValidHint(collection, command.hint);
+      // A leading $match narrows the input through an index; the pipeline still applies it.
+      const leadingMatch =
+        isPlainObject(pipeline[0]) && isPlainObject(pipeline[0].$match) ? pipeline[0].$match : {};
+      const input = matchingDocuments(context, collection, leadingMatch);
+      const results = runPipeline(input, pipeline, (other) =>
+        matchingDocuments(context, existingCollection(context, other), {}),
+      );
+      const batchSize = nonNegativeInteger(command.cursor.batchSize, 'cursor.batchSize');
+      return {
+        cursor: context.cursors.open(`${context.database}.${name}`, results as Document[], {
+          batchSize,
+          sessionId: context.session?.id,
+        }),
+        ok: 1,
+      };
+    },
+  },
+};

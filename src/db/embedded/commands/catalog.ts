@@ -1,0 +1,174 @@
+import { type Document } from 'bson';
+
+import { type CollectionStore } from '../collection';
+import { MongoCommandError } from '../errors';
+import { parseIndexSpec } from '../indexes';
+import { compileFilter } from '../query';
+import { collectionName, existingCollection } from './common';
+import { type CommandContext, type CommandTable } from './context';
+
+const ID_INDEX_SPEC = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+function collectionInfo(collection: CollectionStore): Document {
+  return {
+    name: collection.name,
+    type: 'collection',
+    options: {},
+    info: { readOnly: false, uuid: collection.uuid },
+    idIndex: ID_INDEX_SPEC,
+  };
+}
+
+function requireCollection(context: CommandContext, name: string): CollectionStore {
+  const collection = existingCollection(context, name);
+  if (!collection) {
+    throw new MongoCommandError(
+      'NamespaceNotFound',
+      `ns does not exist: ${context.database}.${name}`,
+    );
+  }
+  return collection;
+}
+
+function cursorOver(context: CommandContext, suffix: string, documents: Document[]): Document {
+  const batchSize = context.command.cursor?.batchSize;
+  return {
+    cursor: context.cursors.open(`${context.database}.${suffix}`, documents, {
+      batchSize: typeof batchSize === 'number' ? batchSize : Number.MAX_SAFE_INTEGER,
+      sessionId: context.session?.id,
+    }),
+    ok: 1,
+  };
+}
+
+export const catalogCommands: CommandTable = {
+  create: {
+    fields: [],
+    inTransaction: true,
+    run: (context) => {
+      context.engine.createCollection(context.database, collectionName(context, 'create'));
+      return { ok: 1 };
+    },
+  },
+
+  drop: {
+    fields: [],
+    run: (context) => {
+      const name = collectionName(context, 'drop');
+      const collection = existingCollection(context, name);
+      // Since MongoDB 7.0 dropping a missing collection succeeds.
+      if (!collection) return { ok: 1 };
+      const nIndexesWas = collection.indexes.size;
+      context.engine.dropCollection(context.database, name);
+      return { nIndexesWas, ns: collection.namespace, ok: 1 };
+    },
+  },
+
+  dropDatabase: {
+    fields: [],
+    run: (context) => {
+      context.engine.dropDatabase(context.database);
+      return { dropped: context.database, ok: 1 };
+    },
+  },
+
+  listCollections: {
+    fields: ['filter', 'nameOnly', 'authorizedCollections', 'cursor'],
+    run: (context) => {
+      const matches = compileFilter(context.command.filter);
+      const infos = context.engine
+        .collections(context.database)
+        .map(collectionInfo)
+        .filter(matches)
+        .map((info) =>
+          context.command.nameOnly === true ? { name: info.name, type: info.type } : info,
+        );
+      return cursorOver(context, '$cmd.listCollections', infos);
+    },
+  },
+
+  listDatabases: {
+    fields: ['filter', 'nameOnly', 'authorizedDatabases'],
+    run: (context) => {
+      const matches = compileFilter(context.command.filter);
+      const databases = context.engine
+        .databaseNames()
+        .map((name) => ({ name, sizeOnDisk: 0, empty: false }))
+        .filter(matches)
+        .map((database) =>
+          context.command.nameOnly === true ? { name: database.name } : database,
+        );
+      return { databases, totalSize: 0, totalSizeMb: 0, ok: 1 };
+    },
+  },
+
+  createIndexes: {
+    fields: ['indexes', 'commitQuorum'],
+    inTransaction: true,
+    run: (context) => {
+      const name = collectionName(context, 'createIndexes');
+      const raw = context.command.indexes;
+      if (!Array.isArray(raw) || raw.length === 0) {
+        throw new MongoCommandError('BadValue', 'Must specify at least one index to create');
+      }
+      const specs = raw.map(parseIndexSpec);
+      const createdCollectionAutomatically = !existingCollection(context, name);
+      const collection = context.engine.ensureCollection(context.database, name);
+      const numIndexesBefore = collection.indexes.size;
+      let created = 0;
+      for (const spec of specs) if (context.engine.createIndex(collection, spec)) created++;
+      const reply: Document = {
+        numIndexesBefore,
+        numIndexesAfter: collection.indexes.size,
+        createdCollectionAutomatically,
+      };
+      if (created === 0) reply.note = 'all indexes already exist';
+      return { ...reply, ok: 1 };
+    },
+  },
+
+  listIndexes: {
+    fields: ['cursor'],
+    inTransaction: true,
+    run: (context) => {
+      const name = collectionName(context, 'listIndexes');
+      const specs = [...requireCollection(context, name).indexes.values()].map((index) => ({
+        ...index.spec,
+      }));
+      return cursorOver(context, `$cmd.listIndexes.${name}`, specs);
+    },
+  },
+
+  dropIndexes: {
+    fields: ['index'],
+    run: (context) => {
+      const collection = requireCollection(context, collectionName(context, 'dropIndexes'));
+      const nIndexesWas = collection.indexes.size;
+      const requested = context.command.index;
+      const indexes = [...collection.indexes.values()];
+      let names: string[];
+      if (requested === '*') {
+        names = indexes.map((index) => index.name).filter((name) => name !== '_id_');
+      } else if (typeof requested === 'string') {
+        names = [requested];
+      } else if (Array.isArray(requested)) {
+        names = requested.map(String);
+      } else {
+        const pattern = JSON.stringify(requested);
+        const match = indexes.find((index) => JSON.stringify(index.spec.key) === pattern);
+        if (!match) {
+          throw new MongoCommandError('IndexNotFound', `can't find index with key: ${pattern}`);
+        }
+        names = [match.name];
+      }
+      for (const name of names) {
+        if (name === '_id_') throw new MongoCommandError('InvalidOptions', 'cannot drop _id index');
+        if (!collection.indexes.has(name)) {
+          throw new MongoCommandError('IndexNotFound', `index not found with name [${name}]`);
+        }
+      }
+      for (const name of names) context.engine.dropIndex(collection, name);
+      return { nIndexesWas, ok: 1 };
+    },
+  },
+};

@@ -1,0 +1,94 @@
+import { type Document } from 'bson';
+
+import { canonicalKey, isPlainObject } from '../bson-order';
+import { type CollectionStore } from '../collection';
+import { badValue, MongoCommandError } from '../errors';
+import { compileFilter } from '../query';
+import { type CommandContext } from './context';
+
+/** The collection name a command addresses (`{ find: "customers" }`). */
+export function collectionName(context: CommandContext, commandName: string): string {
+  const name = context.command[commandName];
+  if (typeof name !== 'string' || name === '') {
+    throw new MongoCommandError(
+      'InvalidNamespace',
+      `collection name has invalid type ${typeof name}`,
+    );
+  }
+  return name;
+}
+
+export function existingCollection(
+  context: CommandContext,
+  name: string,
+): CollectionStore | undefined {
+  return context.engine.collection(context.database, name);
+}
+
+/** The documents of `collection` matching `filter`, as this command's transaction sees them. */
+export function matchingDocuments(
+  context: CommandContext,
+  collection: CollectionStore | undefined,
+  filter: Document | undefined,
+  transaction = context.transaction,
+): Document[] {
+  const predicate = compileFilter(filter);
+  if (!collection) return [];
+  const matches: Document[] = [];
+  for (const document of context.engine.candidates(collection, filter ?? {}, transaction)) {
+    if (predicate(document)) matches.push(document);
+  }
+  return matches;
+}
+
+/** Only the simple (binary) collation is implemented; any other is refused, not ignored. */
+export function assertSimpleCollation(collation: unknown): void {
+  if (collation === undefined) return;
+  if (
+    isPlainObject(collation) &&
+    collation.locale === 'simple' &&
+    Object.keys(collation).length === 1
+  ) {
+    return;
+  }
+  throw new MongoCommandError(
+    'NotImplemented',
+    'collation other than { locale: "simple" } is not supported by the embedded server',
+  );
+}
+
+/** A hint must name an existing index (by name or key pattern); results never depend on it. */
+export function assertValidHint(collection: CollectionStore | undefined, hint: unknown): void {
+  if (hint === undefined) return;
+  const indexes = [...(collection?.indexes.values() ?? [])];
+  const found =
+    typeof hint === 'string'
+      ? indexes.some((index) => index.name === hint)
+      : isPlainObject(hint) &&
+        (Object.keys(hint).length === 0 ||
+          indexes.some((index) => canonicalKey(index.spec.key) === canonicalKey(hint)));
+  if (!found)
+    throw badValue(
+      'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index',
+    );
+}
+
+export function nonNegativeInteger(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new MongoCommandError('TypeMismatch', `${name} must be a whole number`);
+  }
+  if (value < 0) throw badValue(`${name} value must be non-negative, but received: ${value}`);
+  return value;
+}
+
+export function optionalDocument(value: unknown, name: string): Document | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) {
+    throw new MongoCommandError(
+      'TypeMismatch',
+      `BSON field '${name}' is the wrong type, expected an object`,
+    );
+  }
+  return value;
+}

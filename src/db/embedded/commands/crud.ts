@@ -1,0 +1,474 @@
+import { type Document, ObjectId } from 'bson';
+
+import { canonicalKey, compareBson } from '../bson-order';
+import { idKeyOf } from '../collection';
+import { type StorageEngine, type Transaction } from '../engine';
+import { badValue, ErrorCode, failedToParse, MongoCommandError } from '../errors';
+import {
+  applyUpdate,
+  parseSort,
+  parseUpdate,
+  projectDocuments,
+  sortDocuments,
+  upsertSeed,
+  type UpdateSpec,
+} from '../query';
+import { valuesAtPath } from '../paths';
+import {
+  assertSimpleCollation,
+  assertValidHint,
+  collectionName,
+  existingCollection,
+  matchingDocuments,
+  nonNegativeInteger,
+  optionalDocument,
+} from './common';
+import { type CommandContext, type CommandTable } from './context';
+
+const WRITE_FIELDS = ['ordered', 'bypassDocumentValidation', 'let'] as const;
+
+function namespace(context: CommandContext, name: string): string {
+  return `${context.database}.${name}`;
+}
+
+/** Puts `_id` first, generating an ObjectId when absent, as mongod does on insert. */
+function withIdFirst(document: Document): Document {
+  const { _id, ...rest } = document;
+  return { _id: _id === undefined ? new ObjectId() : _id, ...rest };
+}
+
+function assertInsertable(document: unknown): asserts document is Document {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new MongoCommandError('TypeMismatch', 'documents to insert must be objects');
+  }
+  if (Array.isArray((document as Document)._id)) {
+    throw badValue("can't use an array for _id");
+  }
+}
+
+interface WriteResult {
+  n: number;
+  nModified?: number;
+  upserted?: Document[];
+  writeErrors?: Document[];
+}
+
+/** Runs each statement of a write command, honouring `ordered`, and builds the reply. */
+async function runStatements<T>(
+  context: CommandContext,
+  statements: T[],
+  ordered: boolean,
+  run: (statement: T, index: number, result: WriteResult) => Promise<void>,
+): Promise<Document> {
+  const result: WriteResult = { n: 0 };
+  const writeErrors: Document[] = [];
+  for (let index = 0; index < statements.length; index++) {
+    try {
+      await run(statements[index], index, result);
+    } catch (error) {
+      if (!(error instanceof MongoCommandError)) throw error;
+      // A write conflict fails a transaction's whole command, labelled for the driver to retry.
+      if (context.transaction && error.code === ErrorCode.WriteConflict) throw error;
+      writeErrors.push(error.toWriteError(index));
+      // Inside a transaction the first error aborted it: nothing after it can run.
+      if (ordered || context.transaction) break;
+    }
+  }
+  const reply: Document = { n: result.n };
+  if (result.nModified !== undefined) reply.nModified = result.nModified;
+  if (result.upserted && result.upserted.length > 0) reply.upserted = result.upserted;
+  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
+  return { ...reply, ok: 1 };
+}
+
+function statementArray(context: CommandContext, field: string): Document[] {
+  const statements = context.command[field];
+  if (!Array.isArray(statements) || statements.length === 0) {
+    throw new MongoCommandError(
+      'InvalidLength',
+      `Write batch sizes must be between 1 and 100000. Got 0 operations.`,
+    );
+  }
+  return statements;
+}
+
+function assertStatementFields(
+  statement: Document,
+  allowed: readonly string[],
+  command: string,
+): void {
+  for (const field of Object.keys(statement)) {
+    if (!allowed.includes(field)) {
+      throw new MongoCommandError(
+        'Location40415',
+        `BSON field '${command}.${field}' is an unknown field.`,
+      );
+    }
+  }
+}
+
+interface UpdateOutcome {
+  matched: number;
+  modified: number;
+  upsertedId?: unknown;
+  before?: Document;
+  after?: Document;
+}
+
+/** One update statement (shared by `update` and `findAndModify`). */
+function updateDocuments(
+  context: CommandContext,
+  engine: StorageEngine,
+  txn: Transaction,
+  name: string,
+  options: {
+    filter: Document;
+    update: UpdateSpec;
+    multi: boolean;
+    upsert: boolean;
+    arrayFilters?: Document[];
+    sort?: [string, 1 | -1][];
+  },
+): UpdateOutcome {
+  const collection = existingCollection(context, name);
+  let targets = matchingDocuments(context, collection, options.filter, txn);
+  if (options.sort) targets = sortDocuments(targets, options.sort);
+  if (!options.multi) targets = targets.slice(0, 1);
+  const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
+  for (const before of targets) {
+    const after = applyUpdate(before, options.update, {
+      filter: options.filter,
+      arrayFilters: options.arrayFilters,
+    });
+    outcome.before ??= before;
+    outcome.after ??= after;
+    if (canonicalKey(after) !== canonicalKey(before)) {
+      engine.stage(txn, collection!, idKeyOf(before), after);
+      outcome.modified++;
+    }
+  }
+  if (targets.length === 0 && options.upsert) {
+    const seed = upsertSeed(options.filter);
+    const inserted = withIdFirst(
+      options.update.kind === 'replacement'
+        ? { _id: seed._id, ...options.update.replacement }
+        : applyUpdate(seed, options.update, {
+            filter: options.filter,
+            arrayFilters: options.arrayFilters,
+            inserting: true,
+          }),
+    );
+    engine.stageInsert(txn, engine.ensureCollection(context.database, name), inserted);
+    outcome.upsertedId = inserted._id;
+    outcome.after = inserted;
+  }
+  return outcome;
+}
+
+function parseArrayFilters(value: unknown): Document[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw failedToParse('arrayFilters must be an array');
+  return value;
+}
+
+const UPDATE_STATEMENT_FIELDS = [
+  'q',
+  'u',
+  'multi',
+  'upsert',
+  'arrayFilters',
+  'hint',
+  'collation',
+  'c',
+];
+const DELETE_STATEMENT_FIELDS = ['q', 'limit', 'hint', 'collation'];
+
+export const crudCommands: CommandTable = {
+  insert: {
+    fields: ['documents', ...WRITE_FIELDS],
+    inTransaction: true,
+    retryableWrite: true,
+    run: (context) => {
+      const name = collectionName(context, 'insert');
+      const documents = statementArray(context, 'documents');
+      return runStatements(
+        context,
+        documents,
+        context.command.ordered !== false,
+        async (raw, _i, result) => {
+          assertInsertable(raw);
+          const document = withIdFirst(raw);
+          await context.write((txn) =>
+            context.engine.stageInsert(
+              txn,
+              context.engine.ensureCollection(context.database, name),
+              document,
+            ),
+          );
+          result.n++;
+        },
+      );
+    },
+  },
+
+  update: {
+    fields: ['updates', ...WRITE_FIELDS],
+    inTransaction: true,
+    retryableWrite: true,
+    run: (context) => {
+      const name = collectionName(context, 'update');
+      const statements = statementArray(context, 'updates');
+      return runStatements(
+        context,
+        statements,
+        context.command.ordered !== false,
+        async (statement, index, result) => {
+          assertStatementFields(statement, UPDATE_STATEMENT_FIELDS, 'update.updates');
+          assertSimpleCollation(statement.collation);
+          assertValidHint(existingCollection(context, name), statement.hint);
+          const update = parseUpdate(statement.u);
+          const multi = statement.multi === true;
+          if (multi && update.kind === 'replacement') {
+            throw failedToParse('multi update is not supported for replacement-style update');
+          }
+          const outcome = await context.write((txn) =>
+            updateDocuments(context, context.engine, txn, name, {
+              filter: optionalDocument(statement.q, 'q') ?? {},
+              update,
+              multi,
+              upsert: statement.upsert === true,
+              arrayFilters: parseArrayFilters(statement.arrayFilters),
+            }),
+          );
+          result.nModified = (result.nModified ?? 0) + outcome.modified;
+          if (outcome.upsertedId !== undefined) {
+            result.n += 1;
+            (result.upserted ??= []).push({ index, _id: outcome.upsertedId });
+          } else {
+            result.n += outcome.matched;
+          }
+        },
+      );
+    },
+  },
+
+  delete: {
+    fields: ['deletes', ...WRITE_FIELDS],
+    inTransaction: true,
+    retryableWrite: true,
+    run: (context) => {
+      const name = collectionName(context, 'delete');
+      const statements = statementArray(context, 'deletes');
+      return runStatements(
+        context,
+        statements,
+        context.command.ordered !== false,
+        async (statement, _i, result) => {
+          assertStatementFields(statement, DELETE_STATEMENT_FIELDS, 'delete.deletes');
+          assertSimpleCollation(statement.collation);
+          const limit = statement.limit ?? 0;
+          if (limit !== 0 && limit !== 1)
+            throw failedToParse('The limit field in delete objects must be 0 or 1.');
+          const collection = existingCollection(context, name);
+          assertValidHint(collection, statement.hint);
+          result.n += await context.write((txn) => {
+            let targets = matchingDocuments(
+              context,
+              collection,
+              optionalDocument(statement.q, 'q') ?? {},
+              txn,
+            );
+            if (limit === 1) targets = targets.slice(0, 1);
+            for (const document of targets)
+              context.engine.stage(txn, collection!, idKeyOf(document), null);
+            return targets.length;
+          });
+        },
+      );
+    },
+  },
+
+  findAndModify: {
+    fields: [
+      'query',
+      'sort',
+      'remove',
+      'update',
+      'new',
+      'fields',
+      'upsert',
+      'arrayFilters',
+      'bypassDocumentValidation',
+      'hint',
+      'collation',
+      'let',
+    ],
+    inTransaction: true,
+    retryableWrite: true,
+    run: async (context) => {
+      const { command } = context;
+      const name = collectionName(context, 'findAndModify');
+      const filter = optionalDocument(command.query, 'query') ?? {};
+      const sort = parseSort(command.sort);
+      assertSimpleCollation(command.collation);
+      assertValidHint(existingCollection(context, name), command.hint);
+      const project = (document: Document | undefined) =>
+        document ? projectDocuments([document], command.fields)[0] : null;
+
+      if (command.remove === true) {
+        if (command.update !== undefined || command.upsert === true || command.new === true) {
+          throw failedToParse('Cannot specify both an update and remove=true');
+        }
+        const removed = await context.write((txn) => {
+          const collection = existingCollection(context, name);
+          let targets = matchingDocuments(context, collection, filter, txn);
+          if (sort) targets = sortDocuments(targets, sort);
+          const target = targets[0];
+          if (target) context.engine.stage(txn, collection!, idKeyOf(target), null);
+          return target;
+        });
+        return { lastErrorObject: { n: removed ? 1 : 0 }, value: project(removed), ok: 1 };
+      }
+      if (command.update === undefined)
+        throw failedToParse('Either an update or remove=true must be specified');
+      const update = parseUpdate(command.update);
+      const outcome = await context.write((txn) =>
+        updateDocuments(context, context.engine, txn, name, {
+          filter,
+          update,
+          multi: false,
+          upsert: command.upsert === true,
+          arrayFilters: parseArrayFilters(command.arrayFilters),
+          sort,
+        }),
+      );
+      const lastErrorObject: Document = {
+        n: outcome.upsertedId !== undefined ? 1 : outcome.matched,
+        updatedExisting: outcome.upsertedId === undefined && outcome.matched > 0,
+      };
+      if (outcome.upsertedId !== undefined) lastErrorObject.upserted = outcome.upsertedId;
+      const value = command.new === true ? outcome.after : outcome.before;
+      return { lastErrorObject, value: project(value), ok: 1 };
+    },
+  },
+
+  find: {
+    fields: [
+      'filter',
+      'projection',
+      'sort',
+      'skip',
+      'limit',
+      'batchSize',
+      'singleBatch',
+      'hint',
+      'noCursorTimeout',
+      'allowDiskUse',
+      'allowPartialResults',
+      'collation',
+    ],
+    inTransaction: true,
+    run: (context) => {
+      const { command } = context;
+      const name = collectionName(context, 'find');
+      const collection = existingCollection(context, name);
+      assertSimpleCollation(command.collation);
+      assertValidHint(collection, command.hint);
+      const sort = parseSort(command.sort);
+      const skip = nonNegativeInteger(command.skip, 'skip') ?? 0;
+      let limit = command.limit as number | undefined;
+      let singleBatch = command.singleBatch === true;
+      if (typeof limit === 'number' && limit < 0) {
+        limit = -limit;
+        singleBatch = true;
+      }
+      nonNegativeInteger(limit, 'limit');
+      const batchSize = nonNegativeInteger(command.batchSize, 'batchSize');
+      let documents = matchingDocuments(
+        context,
+        collection,
+        optionalDocument(command.filter, 'filter'),
+      );
+      if (sort) documents = sortDocuments(documents, sort);
+      documents = documents.slice(skip, limit ? skip + limit : undefined);
+      documents = projectDocuments(documents, command.projection);
+      const cursor = context.cursors.open(namespace(context, name), documents, {
+        batchSize: limit && batchSize ? Math.min(limit, batchSize) : batchSize,
+        singleBatch,
+        sessionId: context.session?.id,
+      });
+      return { cursor, ok: 1 };
+    },
+  },
+
+  getMore: {
+    fields: ['collection', 'batchSize', 'term', 'lastKnownCommittedOpTime'],
+    inTransaction: true,
+    run: (context) => {
+      const id = Number(context.command.getMore);
+      const name = context.command.collection;
+      if (typeof name !== 'string') throw badValue('getMore needs a collection name');
+      const batchSize = nonNegativeInteger(context.command.batchSize, 'batchSize');
+      return { cursor: context.cursors.getMore(id, namespace(context, name), batchSize), ok: 1 };
+    },
+  },
+
+  killCursors: {
+    fields: ['cursors'],
+    inTransaction: true,
+    run: (context) => {
+      const ids = context.command.cursors;
+      if (!Array.isArray(ids)) throw badValue('killCursors needs an array of cursor ids');
+      const { killed, notFound } = context.cursors.kill(ids.map(Number));
+      return {
+        cursorsKilled: killed,
+        cursorsNotFound: notFound,
+        cursorsAlive: [],
+        cursorsUnknown: [],
+        ok: 1,
+      };
+    },
+  },
+
+  count: {
+    fields: ['query', 'limit', 'skip', 'hint', 'collation', 'fields'],
+    run: (context) => {
+      const { command } = context;
+      const collection = existingCollection(context, collectionName(context, 'count'));
+      assertSimpleCollation(command.collation);
+      assertValidHint(collection, command.hint);
+      const skip = nonNegativeInteger(command.skip, 'skip') ?? 0;
+      const limit = Math.abs(Number(command.limit ?? 0));
+      const query = optionalDocument(command.query, 'query');
+      const total =
+        query && Object.keys(query).length > 0
+          ? matchingDocuments(context, collection, query).length
+          : (collection?.count ?? 0);
+      const n = Math.max(0, total - skip);
+      return { n: limit ? Math.min(n, limit) : n, ok: 1 };
+    },
+  },
+
+  distinct: {
+    fields: ['key', 'query', 'hint', 'collation'],
+    inTransaction: true,
+    run: (context) => {
+      const { command } = context;
+      if (typeof command.key !== 'string') throw failedToParse("'key' must be a string");
+      const collection = existingCollection(context, collectionName(context, 'distinct'));
+      assertSimpleCollation(command.collation);
+      assertValidHint(collection, command.hint);
+      const values = new Map<string, unknown>();
+      for (const document of matchingDocuments(
+        context,
+        collection,
+        optionalDocument(command.query, 'query'),
+      )) {
+        for (const value of valuesAtPath(document, command.key)) {
+          if (value !== undefined) values.set(canonicalKey(value), value);
+        }
+      }
+      return { values: [...values.values()].sort(compareBson), ok: 1 };
+    },
+  },
+};

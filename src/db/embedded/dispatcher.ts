@@ -1,0 +1,208 @@
+import { type Document } from 'bson';
+
+import { aggregateCommands } from './commands/aggregate';
+import { catalogCommands } from './commands/catalog';
+import {
+  type CommandContext,
+  type CommandHandler,
+  type CommandTable,
+  type ServerState,
+} from './commands/context';
+import { crudCommands } from './commands/crud';
+import { handshakeCommands } from './commands/handshake';
+import { type CursorRegistry } from './cursors';
+import { LockWait, type StorageEngine, type Transaction } from './engine';
+import { badValue, MongoCommandError } from './errors';
+import { noSuchTransaction, type ServerSession, type SessionRegistry } from './sessions';
+
+/** Fields any command may carry: session, transaction, concern and API-version plumbing. */
+const GENERIC_FIELDS = new Set([
+  '$db',
+  'lsid',
+  'txnNumber',
+  'autocommit',
+  'startTransaction',
+  '$clusterTime',
+  '$readPreference',
+  'readConcern',
+  'writeConcern',
+  'comment',
+  'maxTimeMS',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+]);
+const READ_CONCERN_LEVELS = new Set(['local', 'majority', 'snapshot', 'available', 'linearizable']);
+
+function transactionCommitted(txnNumber: number): MongoCommandError {
+  return new MongoCommandError(
+    'TransactionCommitted',
+    `Transaction ${txnNumber} has been committed.`,
+  );
+}
+
+function requireTransactionSession(context: CommandContext): ServerSession {
+  if (!context.session || context.command.txnNumber === undefined) {
+    throw new MongoCommandError('InvalidOptions', 'Transaction commands need lsid and txnNumber');
+  }
+  return context.session;
+}
+
+const transactionCommands: CommandTable = {
+  commitTransaction: {
+    fields: ['recoveryToken'],
+    inTransaction: true,
+    run: (context) => {
+      const session = requireTransactionSession(context);
+      const txnNumber = Number(context.command.txnNumber);
+      const transaction = session.transaction;
+      if (txnNumber !== session.txnNumber || !transaction) throw noSuchTransaction(txnNumber);
+      if (transaction.state === 'aborted') throw noSuchTransaction(txnNumber);
+      // Committing again (the driver retries commits) reports the same success.
+      context.engine.commit(transaction);
+      return { ok: 1 };
+    },
+  },
+  abortTransaction: {
+    fields: ['recoveryToken'],
+    inTransaction: true,
+    run: (context) => {
+      const session = requireTransactionSession(context);
+      const txnNumber = Number(context.command.txnNumber);
+      const transaction = session.transaction;
+      if (txnNumber !== session.txnNumber || !transaction) throw noSuchTransaction(txnNumber);
+      if (transaction.state === 'committed') throw transactionCommitted(txnNumber);
+      if (transaction.state === 'aborted') throw noSuchTransaction(txnNumber);
+      context.engine.abort(transaction);
+      return { ok: 1 };
+    },
+  },
+};
+
+const COMMANDS: CommandTable = {
+  ...handshakeCommands,
+  ...crudCommands,
+  ...catalogCommands,
+  ...aggregateCommands,
+  ...transactionCommands,
+};
+// Lower-case spellings the shell and old drivers use.
+COMMANDS.buildinfo = COMMANDS.buildInfo;
+
+function validateFields(name: string, handler: CommandHandler, command: Document): void {
+  for (const field of Object.keys(command).slice(1)) {
+    if (!handler.lenient && !GENERIC_FIELDS.has(field) && !handler.fields.includes(field)) {
+      throw new MongoCommandError(
+        'Location40415',
+        `BSON field '${name}.${field}' is an unknown field.`,
+      );
+    }
+  }
+  const level = command.readConcern?.level;
+  if (level !== undefined && !READ_CONCERN_LEVELS.has(level)) {
+    throw badValue(`${level} is not a valid read concern level`);
+  }
+}
+
+/** Turns decoded commands into replies: lookup, validation, sessions, transactions, retries. */
+export class CommandDispatcher {
+  constructor(
+    private readonly engine: StorageEngine,
+    private readonly cursors: CursorRegistry,
+    private readonly sessions: SessionRegistry,
+    private readonly server: ServerState,
+    private readonly onInternalError: (error: unknown, command: string) => void,
+  ) {}
+
+  async dispatch(database: string, command: Document, connectionId: number): Promise<Document> {
+    const name = Object.keys(command)[0] ?? '';
+    let transaction: Transaction | undefined;
+    try {
+      const handler = COMMANDS[name];
+      if (!handler || !Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
+        throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
+      }
+      validateFields(name, handler, command);
+      const session = command.lsid ? this.sessions.get(command.lsid) : undefined;
+      const inTransaction = command.autocommit === false;
+      if (inTransaction) {
+        if (!session || command.txnNumber === undefined) {
+          throw new MongoCommandError(
+            'InvalidOptions',
+            'autocommit=false needs lsid and txnNumber',
+          );
+        }
+        if (!handler.inTransaction) {
+          throw new MongoCommandError(
+            'OperationNotSupportedInTransaction',
+            `Cannot run '${name}' in a multi-document transaction.`,
+          );
+        }
+        if (name !== 'commitTransaction' && name !== 'abortTransaction') {
+          transaction = this.sessions.transactionFor(session, command);
+          if (transaction.state === 'committed')
+            throw transactionCommitted(Number(command.txnNumber));
+          if (transaction.state === 'aborted') throw noSuchTransaction(Number(command.txnNumber));
+        }
+      }
+      const context = this.context(database, command, connectionId, session, transaction);
+      const retryable =
+        !inTransaction && handler.retryableWrite && session && command.txnNumber !== undefined;
+      if (retryable) {
+        const txnNumber = Number(command.txnNumber);
+        if (session.lastRetryableWrite?.txnNumber === txnNumber)
+          return session.lastRetryableWrite.reply;
+        session.txnNumber = Math.max(session.txnNumber, txnNumber);
+        const reply = await handler.run(context);
+        session.lastRetryableWrite = { txnNumber, reply };
+        return reply;
+      }
+      const reply = await handler.run(context);
+      // Any failed statement aborts a transaction, as in MongoDB.
+      if (transaction && reply.writeErrors) this.engine.abort(transaction);
+      return reply;
+    } catch (error) {
+      if (transaction) this.engine.abort(transaction);
+      if (error instanceof MongoCommandError) return error.toReply();
+      this.onInternalError(error, name);
+      return new MongoCommandError('InternalError', `internal error running ${name}`).toReply();
+    }
+  }
+
+  private context(
+    database: string,
+    command: Document,
+    connectionId: number,
+    session: ServerSession | undefined,
+    transaction: Transaction | undefined,
+  ): CommandContext {
+    const engine = this.engine;
+    return {
+      engine,
+      cursors: this.cursors,
+      sessions: this.sessions,
+      server: this.server,
+      connectionId,
+      database,
+      command,
+      session,
+      transaction,
+      write: async (statement) => {
+        if (transaction) return statement(transaction);
+        for (;;) {
+          const unit = engine.begin(true);
+          try {
+            const result = statement(unit);
+            engine.commit(unit);
+            return result;
+          } catch (error) {
+            engine.abort(unit);
+            if (!(error instanceof LockWait)) throw error;
+            // An open transaction holds what this write touches: wait for it to end, then retry.
+            await error.owner.done;
+          }
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,398 @@
+import { type Document } from 'bson';
+
+import { CollectionStore, idKeyOf } from './collection';
+import { MongoCommandError, writeConflict } from './errors';
+import { Index, type IndexKey, type IndexSpec, sameIndex } from './indexes';
+import { type Journal, type JournalOperation } from './journal';
+import { formatKeyValue } from './format';
+
+/**
+ * A unit of writes that becomes visible all at once: a multi-document transaction, or the
+ * single statement of an ordinary write (autocommit).
+ */
+export class Transaction {
+  state: 'active' | 'committed' | 'aborted' = 'active';
+  readonly writes = new Map<CollectionStore, Map<string, Document | null>>();
+  readonly locks = new Set<string>();
+  /** Unique-index keys this transaction's staged documents hold: index → key → document id. */
+  readonly stagedKeys = new Map<Index, Map<string, string>>();
+  private finished!: () => void;
+  readonly done = new Promise<void>((resolve) => (this.finished = resolve));
+
+  constructor(
+    readonly snapshotSeq: number,
+    readonly autocommit: boolean,
+  ) {}
+
+  staged(collection: CollectionStore, id: string): Document | null | undefined {
+    return this.writes.get(collection)?.get(id);
+  }
+
+  isStaged(collection: CollectionStore, id: string): boolean {
+    return this.writes.get(collection)?.has(id) ?? false;
+  }
+
+  /** Resolves `done` for writers that waited on this transaction's locks. */
+  end(state: 'committed' | 'aborted'): void {
+    this.state = state;
+    this.finished();
+  }
+}
+
+/** Thrown when an ordinary write meets a document an open transaction has locked: it waits. */
+export class LockWait extends Error {
+  constructor(readonly owner: Transaction) {
+    super('lock held by an open transaction');
+  }
+}
+
+/**
+ * The catalog and the single writer. Node runs one command at a time, so each method is atomic;
+ * transactions are the only work that spans commands, and they are isolated by snapshots (reads)
+ * and first-writer-wins document locks (writes).
+ */
+export class StorageEngine {
+  private readonly databases = new Map<string, Map<string, CollectionStore>>();
+  private readonly lockOwners = new Map<string, Transaction>();
+  private readonly openSnapshots = new Set<Transaction>();
+  private seq = 0;
+
+  private journal?: Journal;
+
+  /** Journals every change from now on (after replaying what the journal held). */
+  attachJournal(journal: Journal): void {
+    this.journal = journal;
+  }
+
+  /** Rebuilds state from journaled operations, before a journal is attached. */
+  replay(operations: Iterable<JournalOperation>): void {
+    for (const operation of operations) {
+      switch (operation.op) {
+        case 'createCollection': {
+          const [database, name] = splitNamespace(operation.ns);
+          if (!this.collection(database, name)) this.createCollection(database, name);
+          break;
+        }
+        case 'dropCollection':
+          this.dropCollection(...splitNamespace(operation.ns));
+          break;
+        case 'dropDatabase':
+          this.dropDatabase(operation.db);
+          break;
+        case 'createIndex':
+          this.createIndex(this.ensureCollection(...splitNamespace(operation.ns)), operation.spec);
+          break;
+        case 'dropIndex':
+          this.collection(...splitNamespace(operation.ns))?.indexes.delete(operation.name);
+          break;
+        case 'put':
+          this.ensureCollection(...splitNamespace(operation.ns)).apply(
+            operation.id,
+            operation.doc,
+            this.seq,
+            false,
+          );
+          break;
+      }
+    }
+  }
+
+  /** The current state as journal operations, for compacting the journal. */
+  *stateOperations(): IterableIterator<JournalOperation> {
+    for (const collections of this.databases.values()) {
+      for (const collection of collections.values()) {
+        const ns = collection.namespace;
+        yield { op: 'createCollection', ns };
+        for (const index of collection.indexes.values()) {
+          if (index.name !== '_id_') yield { op: 'createIndex', ns, spec: index.spec };
+        }
+        for (const [id, doc] of collection.liveDocuments()) yield { op: 'put', ns, id, doc };
+      }
+    }
+  }
+
+  get currentSeq(): number {
+    return this.seq;
+  }
+
+  // ---- catalog ----
+
+  databaseNames(): string[] {
+    return [...this.databases.keys()].filter((name) => this.collections(name).length > 0);
+  }
+
+  collections(database: string): CollectionStore[] {
+    return [...(this.databases.get(database)?.values() ?? [])];
+  }
+
+  collection(database: string, name: string): CollectionStore | undefined {
+    return this.databases.get(database)?.get(name);
+  }
+
+  /** Creates the collection if it does not exist (as inserts and upserts do implicitly). */
+  ensureCollection(database: string, name: string): CollectionStore {
+    return this.collection(database, name) ?? this.createCollection(database, name);
+  }
+
+  createCollection(database: string, name: string): CollectionStore {
+    validateCollectionName(database, name);
+    if (this.collection(database, name)) {
+      throw new MongoCommandError(
+        'NamespaceExists',
+        `Collection ${database}.${name} already exists.`,
+      );
+    }
+    let collections = this.databases.get(database);
+    if (!collections) this.databases.set(database, (collections = new Map()));
+    const collection = new CollectionStore(database, name);
+    collections.set(name, collection);
+    this.journal?.append({ op: 'createCollection', ns: collection.namespace });
+    return collection;
+  }
+
+  dropCollection(database: string, name: string): boolean {
+    const collections = this.databases.get(database);
+    const collection = collections?.get(name);
+    if (!collections || !collection) return false;
+    this.assertNotLockedByTransactions(collection);
+    collections.delete(name);
+    this.journal?.append({ op: 'dropCollection', ns: collection.namespace });
+    return true;
+  }
+
+  dropDatabase(database: string): void {
+    for (const collection of this.collections(database))
+      this.assertNotLockedByTransactions(collection);
+    this.databases.delete(database);
+    this.journal?.append({ op: 'dropDatabase', db: database });
+  }
+
+  /** Adds an index; returns false when an identical one exists already. */
+  createIndex(collection: CollectionStore, spec: IndexSpec): boolean {
+    const existing = collection.indexes.get(spec.name);
+    if (existing) {
+      if (sameIndex(existing.spec, spec)) return false;
+      throw new MongoCommandError(
+        'IndexKeySpecsConflict',
+        `An existing index has the same name as the requested index. When index names are not ` +
+          `specified, they are auto generated and can cause conflicts. Please refer to our ` +
+          `documentation. Requested index: ${JSON.stringify(spec)}, existing index: ` +
+          `${JSON.stringify(existing.spec)}`,
+      );
+    }
+    for (const index of collection.indexes.values()) {
+      if (sameIndex(index.spec, spec)) return false;
+    }
+    if (spec.unique) {
+      const duplicate = Index.findDuplicate(spec, collection.liveDocuments());
+      if (duplicate) throw duplicateKeyError(collection, spec, duplicate);
+    }
+    collection.addIndex(spec);
+    this.journal?.append({ op: 'createIndex', ns: collection.namespace, spec });
+    return true;
+  }
+
+  dropIndex(collection: CollectionStore, name: string): void {
+    collection.indexes.delete(name);
+    this.journal?.append({ op: 'dropIndex', ns: collection.namespace, name });
+  }
+
+  // ---- reads ----
+
+  /** Every document of a collection visible to `txn` (or the latest committed state). */
+  *visibleDocuments(
+    collection: CollectionStore,
+    txn: Transaction | undefined,
+    candidates?: Iterable<string>,
+  ): IterableIterator<Document> {
+    const snapshot = txn && !txn.autocommit ? txn.snapshotSeq : undefined;
+    const seen = new Set<string>();
+    for (const id of candidates ?? collection.ids()) {
+      seen.add(id);
+      const document = txn?.isStaged(collection, id)
+        ? txn.staged(collection, id)
+        : collection.versionAt(id, snapshot);
+      if (document) yield document;
+    }
+    // Documents staged by this transaction that committed state (and its indexes) lacks.
+    for (const [id, document] of txn?.writes.get(collection) ?? []) {
+      if (document && !seen.has(id)) yield document;
+    }
+  }
+
+  /** The documents `filter` may match, narrowed by an equality index when one applies. */
+  candidates(
+    collection: CollectionStore,
+    filter: Document,
+    txn: Transaction | undefined,
+  ): IterableIterator<Document> {
+    const snapshot = txn && !txn.autocommit ? txn.snapshotSeq : undefined;
+    const ids = collection.candidateIds(filter, snapshot);
+    return this.visibleDocuments(collection, txn, ids);
+  }
+
+  // ---- transactions ----
+
+  begin(autocommit: boolean): Transaction {
+    const txn = new Transaction(this.seq, autocommit);
+    if (!autocommit) this.openSnapshots.add(txn);
+    return txn;
+  }
+
+  /** Stages an insert, update (`before` → `after`) or delete (`after` null). */
+  stage(txn: Transaction, collection: CollectionStore, id: string, after: Document | null): void {
+    this.lock(txn, `${collection.namespace}\u0000${id}`);
+    if (!txn.autocommit && collection.lastChange(id) > txn.snapshotSeq) {
+      throw this.conflict(txn);
+    }
+    if (after === null && !txn.isStaged(collection, id) && !collection.latest(id)) return;
+    this.checkUniqueKeys(txn, collection, id, after);
+    let writes = txn.writes.get(collection);
+    if (!writes) txn.writes.set(collection, (writes = new Map()));
+    writes.set(id, after);
+  }
+
+  /** Stages a new document, refusing an `_id` that already exists. */
+  stageInsert(txn: Transaction, collection: CollectionStore, document: Document): void {
+    const id = idKeyOf(document);
+    const snapshot = txn.autocommit ? undefined : txn.snapshotSeq;
+    const existing = txn.isStaged(collection, id)
+      ? txn.staged(collection, id)
+      : collection.versionAt(id, snapshot);
+    if (existing) {
+      throw duplicateKeyError(collection, collection.indexes.get('_id_')!.spec, {
+        key: id,
+        values: [document._id],
+      });
+    }
+    this.stage(txn, collection, id, document);
+  }
+
+  /** Journals the writes (on disk before anything is acknowledged), then makes them visible. */
+  commit(txn: Transaction): void {
+    if (txn.state !== 'active') return;
+    if (txn.writes.size > 0) {
+      const operations: JournalOperation[] = [];
+      for (const [collection, writes] of txn.writes) {
+        for (const [id, doc] of writes)
+          operations.push({ op: 'put', ns: collection.namespace, id, doc });
+      }
+      this.journal?.appendCommit(operations);
+      const seq = ++this.seq;
+      const keepHistory = [...this.openSnapshots].some((open) => open !== txn);
+      for (const [collection, writes] of txn.writes) {
+        for (const [id, doc] of writes) collection.apply(id, doc, seq, keepHistory);
+      }
+    }
+    this.finish(txn, 'committed');
+  }
+
+  abort(txn: Transaction): void {
+    if (txn.state !== 'active') return;
+    this.finish(txn, 'aborted');
+  }
+
+  private finish(txn: Transaction, state: 'committed' | 'aborted'): void {
+    for (const lock of txn.locks) this.lockOwners.delete(lock);
+    this.openSnapshots.delete(txn);
+    if (this.openSnapshots.size === 0) {
+      for (const collections of this.databases.values()) {
+        for (const collection of collections.values()) collection.forgetHistory();
+      }
+    }
+    txn.end(state);
+  }
+
+  private lock(txn: Transaction, name: string): void {
+    const owner = this.lockOwners.get(name);
+    if (owner === txn) return;
+    if (owner && owner.state === 'active') {
+      if (txn.autocommit) throw new LockWait(owner);
+      throw this.conflict(txn);
+    }
+    this.lockOwners.set(name, txn);
+    txn.locks.add(name);
+  }
+
+  /** A write conflict aborts the transaction, as in MongoDB; the driver may retry it whole. */
+  private conflict(txn: Transaction): MongoCommandError {
+    this.abort(txn);
+    return writeConflict();
+  }
+
+  private checkUniqueKeys(
+    txn: Transaction,
+    collection: CollectionStore,
+    id: string,
+    after: Document | null,
+  ): void {
+    for (const index of collection.indexes.values()) {
+      if (!index.unique) continue;
+      let staged = txn.stagedKeys.get(index);
+      if (!staged) txn.stagedKeys.set(index, (staged = new Map()));
+      for (const [key, holder] of staged) if (holder === id) staged.delete(key);
+      if (!after) continue;
+      for (const key of index.keysOf(after)) {
+        const stagedHolder = staged.get(key.key);
+        if (stagedHolder !== undefined && stagedHolder !== id) {
+          throw duplicateKeyError(collection, index.spec, key);
+        }
+        for (const holder of index.holders(key.key) ?? []) {
+          if (holder !== id && !txn.isStaged(collection, holder)) {
+            throw duplicateKeyError(collection, index.spec, key);
+          }
+        }
+        this.lock(txn, `${collection.namespace}\u0000${index.name}\u0000${key.key}`);
+        staged.set(key.key, id);
+      }
+    }
+  }
+
+  private assertNotLockedByTransactions(collection: CollectionStore): void {
+    for (const txn of this.openSnapshots) {
+      if (txn.writes.has(collection)) {
+        throw new MongoCommandError(
+          'WriteConflict',
+          `Cannot drop ${collection.namespace} while a transaction is writing to it`,
+        );
+      }
+    }
+  }
+
+  /** Transactions still open, for expiring those past their lifetime. */
+  openTransactions(): Transaction[] {
+    return [...this.openSnapshots];
+  }
+}
+
+/** Splits `db.collection.with.dots` at the first dot. */
+export function splitNamespace(namespace: string): [string, string] {
+  const dot = namespace.indexOf('.');
+  return [namespace.slice(0, dot), namespace.slice(dot + 1)];
+}
+
+function validateCollectionName(database: string, name: string): void {
+  if (typeof name !== 'string' || name === '' || name.includes('$') || name.includes('\u0000')) {
+    throw new MongoCommandError('InvalidNamespace', `Invalid collection name: ${name}`);
+  }
+  if (!database || /[/\\. "$]/.test(database) || database.includes('\u0000')) {
+    throw new MongoCommandError('InvalidNamespace', `Invalid database name: ${database}`);
+  }
+}
+
+/** MongoDB's E11000 error, with the `keyPattern` and `keyValue` mongoose reads. */
+export function duplicateKeyError(
+  collection: CollectionStore,
+  spec: IndexSpec,
+  key: IndexKey,
+): MongoCommandError {
+  const fields = Object.keys(spec.key);
+  const keyValue: Document = {};
+  fields.forEach((field, i) => (keyValue[field] = key.values[i] ?? null));
+  return new MongoCommandError(
+    'DuplicateKey',
+    `E11000 duplicate key error collection: ${collection.namespace} index: ${spec.name} ` +
+      `dup key: ${formatKeyValue(keyValue)}`,
+    { keyPattern: { ...spec.key }, keyValue },
+  );
+}

@@ -1,0 +1,95 @@
+import { type Document } from 'bson';
+
+/** MongoDB's own error codes, by the names its `codeName` field carries. */
+export const ErrorCode = {
+  InternalError: 1,
+  BadValue: 2,
+  NoSuchKey: 4,
+  FailedToParse: 9,
+  Unauthorized: 13,
+  InvalidLength: 16,
+  TypeMismatch: 14,
+  IllegalOperation: 20,
+  NamespaceNotFound: 26,
+  IndexNotFound: 27,
+  PathNotViable: 28,
+  ConflictingUpdateOperators: 40,
+  CursorNotFound: 43,
+  NamespaceExists: 48,
+  MaxTimeMSExpired: 50,
+  CommandNotFound: 59,
+  ImmutableField: 66,
+  InvalidOptions: 72,
+  InvalidNamespace: 73,
+  IndexOptionsConflict: 85,
+  IndexKeySpecsConflict: 86,
+  WriteConflict: 112,
+  NotImplemented: 238,
+  NoSuchTransaction: 251,
+  TransactionCommitted: 256,
+  OperationNotSupportedInTransaction: 263,
+  TransactionTooOld: 225,
+  ConflictingOperationInProgress: 117,
+  Location40324: 40324,
+  Location40415: 40415,
+  Location40414: 40414,
+  DuplicateKey: 11000,
+  Location31254: 31254,
+  Location31253: 31253,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCode;
+
+/** A command failure as MongoDB reports it: `{ ok: 0, errmsg, code, codeName, ... }`. */
+export class MongoCommandError extends Error {
+  readonly code: number;
+  readonly errorLabels: string[];
+
+  constructor(
+    readonly codeName: ErrorCodeName,
+    message: string,
+    readonly extra: Document = {},
+    labels: string[] = [],
+  ) {
+    super(message);
+    this.code = ErrorCode[codeName];
+    this.errorLabels = labels;
+  }
+
+  toReply(): Document {
+    const reply: Document = {
+      ok: 0,
+      errmsg: this.message,
+      code: this.code,
+      codeName: this.codeName,
+      ...this.extra,
+    };
+    if (this.errorLabels.length > 0) reply.errorLabels = this.errorLabels;
+    return reply;
+  }
+
+  /** The per-statement shape used in `writeErrors`. */
+  toWriteError(index: number): Document {
+    return { index, code: this.code, errmsg: this.message, ...this.extra };
+  }
+}
+
+export const TRANSIENT_TRANSACTION_ERROR = 'TransientTransactionError';
+
+export function badValue(message: string): MongoCommandError {
+  return new MongoCommandError('BadValue', message);
+}
+
+export function failedToParse(message: string): MongoCommandError {
+  return new MongoCommandError('FailedToParse', message);
+}
+
+export function writeConflict(): MongoCommandError {
+  return new MongoCommandError(
+    'WriteConflict',
+    'Caused by :: Write conflict during plan execution and yielding is disabled. :: Please retry ' +
+      'your operation or multi-document transaction.',
+    {},
+    [TRANSIENT_TRANSACTION_ERROR],
+  );
+}

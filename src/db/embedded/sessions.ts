@@ -1,0 +1,96 @@
+import { type Document } from 'bson';
+
+import { canonicalKey } from './bson-order';
+import { type StorageEngine, type Transaction } from './engine';
+import { MongoCommandError, TRANSIENT_TRANSACTION_ERROR } from './errors';
+
+/** A logical session (`lsid`): its current transaction and its last retryable write. */
+export class ServerSession {
+  txnNumber = -1;
+  transaction?: Transaction;
+  transactionStarted = 0;
+  /** The reply of the last retryable write, returned again when the driver retries it. */
+  lastRetryableWrite?: { txnNumber: number; reply: Document };
+  lastUsed = Date.now();
+
+  constructor(readonly id: string) {}
+}
+
+export function noSuchTransaction(txnNumber: number): MongoCommandError {
+  return new MongoCommandError(
+    'NoSuchTransaction',
+    `Transaction with { txnNumber: ${txnNumber} } has been aborted.`,
+    {},
+    [TRANSIENT_TRANSACTION_ERROR],
+  );
+}
+
+export class SessionRegistry {
+  private readonly sessions = new Map<string, ServerSession>();
+  /** MongoDB's transactionLifetimeLimitSeconds: older transactions are aborted. */
+  transactionLifetimeSeconds = 60;
+
+  constructor(private readonly engine: StorageEngine) {}
+
+  get(lsid: Document): ServerSession {
+    const id = canonicalKey(lsid.id);
+    let session = this.sessions.get(id);
+    if (!session) this.sessions.set(id, (session = new ServerSession(id)));
+    session.lastUsed = Date.now();
+    return session;
+  }
+
+  end(lsids: Document[]): void {
+    for (const lsid of lsids) {
+      const id = canonicalKey(lsid.id);
+      const transaction = this.sessions.get(id)?.transaction;
+      if (transaction) this.engine.abort(transaction);
+      this.sessions.delete(id);
+    }
+  }
+
+  /**
+   * Starts or continues the transaction a command belongs to (`autocommit: false`), following
+   * the server side of MongoDB's transactions specification.
+   */
+  transactionFor(session: ServerSession, command: Document): Transaction {
+    const txnNumber = Number(command.txnNumber);
+    if (command.startTransaction === true) {
+      if (txnNumber < session.txnNumber) {
+        throw new MongoCommandError(
+          'TransactionTooOld',
+          `Cannot start transaction ${txnNumber} on session because a newer transaction ` +
+            `${session.txnNumber} has already started`,
+        );
+      }
+      if (txnNumber === session.txnNumber) {
+        throw new MongoCommandError(
+          'ConflictingOperationInProgress',
+          `Transaction ${txnNumber} has already been started`,
+        );
+      }
+      if (session.transaction) this.engine.abort(session.transaction);
+      session.txnNumber = txnNumber;
+      session.transaction = this.engine.begin(false);
+      session.transactionStarted = Date.now();
+      return session.transaction;
+    }
+    if (txnNumber !== session.txnNumber || !session.transaction) {
+      throw noSuchTransaction(txnNumber);
+    }
+    return session.transaction;
+  }
+
+  /** Aborts transactions open longer than their lifetime, releasing their locks. */
+  expireTransactions(now = Date.now()): void {
+    for (const session of this.sessions.values()) {
+      const transaction = session.transaction;
+      if (
+        transaction?.state === 'active' &&
+        now - session.transactionStarted > this.transactionLifetimeSeconds * 1000
+      ) {
+        this.engine.abort(transaction);
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { type Connection, type Model } from 'mongoose';
+
+import {
+  BRAND_ACCOUNT_MODEL,
+  brandAccountSchema,
+  type BrandAccountRecord,
+} from '../modules/customers/brand-account.model';
+import {
+  CUSTOMER_MODEL,
+  customerSchema,
+  type CustomerRecord,
+} from '../modules/customers/customer.model';
+import { QUOTE_MODEL, quoteSchema, type QuoteRecord } from '../modules/quotes/quote.model';
+
+/** Every model, registered on one connection so the app and each test can hold their own. */
+export interface Models {
+  Customer: Model<CustomerRecord>;
+  BrandAccount: Model<BrandAccountRecord>;
+  Quote: Model<QuoteRecord>;
+}
+
+export function createModels(connection: Connection): Models {
+  return {
+    Customer: connection.model<CustomerRecord>(CUSTOMER_MODEL, customerSchema),
+    BrandAccount: connection.model<BrandAccountRecord>(BRAND_ACCOUNT_MODEL, brandAccountSchema),
+    Quote: connection.model<QuoteRecord>(QUOTE_MODEL, quoteSchema),
+  };
+}
+
+/**
+ * Builds every collection and index before the gateway serves: a unique index that cannot be
+ * built (duplicates already stored) must stop start-up rather than leave the key unenforced.
+ */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models) as Model<unknown>[]) {
+    await model.createCollection();
+    await model.createIndexes();
+  }
+}
