@@ -1,0 +1,111 @@
+import { once } from 'node:events';
+import { type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+
+import { type Connection } from 'mongoose';
+
+import { createTokenVerifier } from './auth/verify-token';
+import { systemClock, type Clock } from './clock';
+import { type Config } from './config';
+import { openConnection } from './db/connection';
+import { createModels, ensureIndexes, type Models } from './db/models';
+import { startDatabase, type DatabaseHandle } from './db/provider';
+import { buildGatewaySchema } from './graphql/schema';
+import { createApolloServer } from './http/apollo';
+import { createApp } from './http/app';
+import { createLogger, type Logger } from './logger';
+import { loadLoyaltyRules } from './modules/loyalty/lib/rules';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Business time (loyalty rules, timestamps); tests pin it. Tokens always use real time. */
+  clock?: Clock;
+  /** Emit the driver's command events on `connection.getClient()`; tests count commands. */
+  monitorCommands?: boolean;
+}
+
+/** A running gateway: everything start-up made, and one way to stop it all. */
+export interface Gateway {
+  url: string;
+  port: number;
+  database: DatabaseHandle;
+  connection: Connection;
+  models: Models;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole start-up, shared by `main.ts` and the tests: database → connection and indexes →
+ * schema → HTTP server on `config.port` (0 picks a free port). Whatever started before a
+ * failure is stopped again before the error is rethrown.
+ */
+export async function createGateway(
+  config: Config,
+  options: GatewayOptions = {},
+): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const loyaltyRules = loadLoyaltyRules(config.loyaltyRulesFile);
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+
+  try {
+    const database = await startDatabase(config.database, logger);
+    cleanups.push(() => database.stop());
+    const connection = await openConnection(database.uri, config.database.databaseName, {
+      monitorCommands: options.monitorCommands,
+    });
+    cleanups.push(() => connection.close());
+    const models = createModels(connection);
+    await ensureIndexes(models);
+
+    const apollo = createApolloServer(await buildGatewaySchema(), logger, {
+      introspection: config.env !== 'production',
+    });
+    await apollo.start();
+    cleanups.push(() => apollo.stop());
+
+    const app = createApp({
+      apollo,
+      logger,
+      contextDeps: {
+        connection,
+        models,
+        clock,
+        logger,
+        loyaltyRules,
+        verifyToken: createTokenVerifier(config.auth),
+      },
+      pingDatabase: async () => {
+        await connection.getClient().db(config.database.databaseName).command({ ping: 1 });
+      },
+    });
+    const server: Server = app.listen(config.port);
+    await once(server, 'listening');
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          server.closeAllConnections();
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://localhost:${port}/graphql`,
+      port,
+      database,
+      connection,
+      models,
+      logger,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch((cleanupError: unknown) => {
+      logger.error({ err: cleanupError }, 'could not stop what had started');
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,68 @@
+import { type Connection } from 'mongoose';
+
+import { type TokenVerifier } from '../auth/verify-token';
+import { type Viewer } from '../auth/viewer';
+import { type Clock } from '../clock';
+import { type Models } from '../db/models';
+import { type Logger } from '../logger';
+import { createCustomerLoaders, type CustomerLoaders } from '../modules/customers/customer.loaders';
+import { CustomerService } from '../modules/customers/customer.service';
+import { type LoyaltyRule } from '../modules/loyalty/lib/rules';
+import { LoyaltyService } from '../modules/loyalty/loyalty.service';
+import { createQuoteLoaders, type QuoteLoaders } from '../modules/quotes/quote.loaders';
+import { QuoteService } from '../modules/quotes/quote.service';
+
+export type Loaders = CustomerLoaders & QuoteLoaders;
+
+export interface Services {
+  customers: CustomerService;
+  quotes: QuoteService;
+  loyalty: LoyaltyService;
+}
+
+/** Everything one GraphQL request sees; built fresh for each request by `createContext`. */
+export interface Context {
+  requestId: string;
+  logger: Logger;
+  viewer: Viewer;
+  clock: Clock;
+  models: Models;
+  loaders: Loaders;
+  services: Services;
+}
+
+/** What lives as long as the process and is shared by every request. */
+export interface ContextDeps {
+  connection: Connection;
+  models: Models;
+  clock: Clock;
+  logger: Logger;
+  loyaltyRules: readonly LoyaltyRule[];
+  verifyToken: TokenVerifier;
+}
+
+export interface RequestInfo {
+  requestId: string;
+  authorization?: string;
+}
+
+/** Verifies the caller (a bad token fails the whole request) and wires fresh loaders. */
+export async function createContext(deps: ContextDeps, request: RequestInfo): Promise<Context> {
+  const logger = deps.logger.child({ requestId: request.requestId });
+  const viewer = await deps.verifyToken(request.authorization);
+  const { models, connection, clock } = deps;
+  const loaders: Loaders = { ...createCustomerLoaders(models), ...createQuoteLoaders(models) };
+  return {
+    requestId: request.requestId,
+    logger,
+    viewer,
+    clock,
+    models,
+    loaders,
+    services: {
+      customers: new CustomerService({ models, connection, loaders, clock }),
+      quotes: new QuoteService({ models, loaders, clock }),
+      loyalty: new LoyaltyService({ rules: deps.loyaltyRules, loaders, clock }),
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { GraphQLError } from 'graphql';
+
+/** The codes a client may see in `errors[].extensions.code`; the README lists them. */
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Base of every error the gateway raises on purpose; anything else is reported as internal. */
+export abstract class GatewayError extends GraphQLError {
+  abstract readonly code: ErrorCode;
+}
+
+function coded(code: ErrorCode, extra: Record<string, unknown> = {}) {
+  return { extensions: { code, ...extra } };
+}
+
+export class UnauthenticatedError extends GatewayError {
+  readonly code = 'UNAUTHENTICATED';
+  /** `status` is set when the whole request must fail (a bad token), not just one field. */
+  constructor(message = 'Authentication required', status?: number) {
+    super(message, coded('UNAUTHENTICATED', status ? { http: { status } } : {}));
+  }
+}
+
+export class ForbiddenError extends GatewayError {
+  readonly code = 'FORBIDDEN';
+  constructor(message = 'Not allowed') {
+    super(message, coded('FORBIDDEN'));
+  }
+}
+
+export class BadUserInputError extends GatewayError {
+  readonly code = 'BAD_USER_INPUT';
+  /** `field` is the argument path, such as `input.email`, so a client can point at it. */
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`, coded('BAD_USER_INPUT', { field }));
+  }
+}
+
+export class NotFoundError extends GatewayError {
+  readonly code = 'NOT_FOUND';
+  constructor(message: string, field?: string) {
+    super(message, coded('NOT_FOUND', field ? { field } : {}));
+  }
+}
+
+export class ConflictError extends GatewayError {
+  readonly code = 'CONFLICT';
+  constructor(message: string, field?: string) {
+    super(message, coded('CONFLICT', field ? { field } : {}));
+  }
+}
+
+export class InternalServerError extends GatewayError {
+  readonly code = 'INTERNAL_SERVER_ERROR';
+  constructor() {
+    super('Internal server error', coded('INTERNAL_SERVER_ERROR'));
+  }
+}

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+
+import { customerPermissions } from '../modules/customers/customer.permissions';
+import { CustomerResolver } from '../modules/customers/customer.resolver';
+import { loyaltyPermissions } from '../modules/loyalty/loyalty.permissions';
+import { CustomerLoyaltyResolver, LoyaltyResolver } from '../modules/loyalty/loyalty.resolver';
+import { quotePermissions } from '../modules/quotes/quote.permissions';
+import {
+  CustomerQuotesResolver,
+  QuoteConnectionResolver,
+  QuoteResolver,
+} from '../modules/quotes/quote.resolver';
+import { applyPermissions, mergePermissions } from './permissions';
+import { scalarsMap } from './scalars';
+
+/** The committed SDL, checked against the code by a test and rewritten by `npm run schema`. */
+export const SCHEMA_FILE = join(__dirname, '..', '..', 'schema', 'schema.graphql');
+
+/** Every module's permission map, merged in one place with deny as the fallback. */
+export const permissions = mergePermissions([
+  customerPermissions,
+  quotePermissions,
+  loyaltyPermissions,
+]);
+
+/** The API as type-graphql builds it from the modules, before permissions are applied. */
+export function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [
+      CustomerResolver,
+      QuoteResolver,
+      CustomerQuotesResolver,
+      QuoteConnectionResolver,
+      CustomerLoyaltyResolver,
+      LoyaltyResolver,
+    ],
+    scalarsMap,
+    validate: false,
+  });
+}
+
+/** The schema the gateway serves: the API with every field behind the merged permissions. */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return applyPermissions(await buildApiSchema(), permissions);
+}
+
+/** The SDL as committed: sorted, so a change shows up as a small diff. */
+export function printApiSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

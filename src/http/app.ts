@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+
+import { type ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+
+import { createContext, type Context, type ContextDeps } from '../graphql/context';
+import { GatewayError } from '../graphql/errors';
+import { type Logger } from '../logger';
+
+export interface AppDeps {
+  apollo: ApolloServer<Context>;
+  contextDeps: ContextDeps;
+  /** Resolves when the database answers; rejects or times out when it does not. */
+  pingDatabase(): Promise<void>;
+  logger: Logger;
+}
+
+/** A GraphQL request is a query and its variables: a larger body is refused unread. */
+const BODY_LIMIT = '100kb';
+const READINESS_TIMEOUT_MS = 2000;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Each request gets an id (the caller's `x-request-id` when sane) that logs and errors carry. */
+const assignRequestId: RequestHandler = (req, res, next) => {
+  const given = req.get('x-request-id');
+  const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  res.locals.requestId = requestId;
+  res.setHeader('x-request-id', requestId);
+  next();
+};
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<void>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** The gateway's HTTP surface: POST /graphql, GET /healthz, GET /readyz. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(assignRequestId);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await withTimeout(deps.pingDatabase(), READINESS_TIMEOUT_MS);
+      res.json({ status: 'ready' });
+    } catch (error) {
+      deps.logger.warn(
+        { requestId: res.locals.requestId, reason: (error as Error).message },
+        'not ready: the database did not answer',
+      );
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    expressMiddleware(deps.apollo, {
+      context: async ({ req, res }) => {
+        const requestId = String(res.locals.requestId);
+        try {
+          return await createContext(deps.contextDeps, {
+            requestId,
+            authorization: req.get('authorization'),
+          });
+        } catch (error) {
+          if (!(error instanceof GatewayError)) {
+            deps.logger.error({ requestId, err: error }, 'could not build a request context');
+          }
+          throw error;
+        }
+      },
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+
+  // Express's own errors (a malformed or oversized JSON body) answer in GraphQL's shape, with
+  // no stack trace; anything unexpected is logged with the request id and kept generic.
+  const handleError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const status = typeof error?.status === 'number' ? error.status : 500;
+    if (status >= 400 && status < 500) {
+      const message = error.type === 'entity.too.large' ? 'Request body too large' : 'Bad request';
+      res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    deps.logger.error({ requestId: res.locals.requestId, err: error }, 'unhandled HTTP error');
+    res.status(500).json({
+      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
+  };
+  app.use(handleError);
+
+  return app;
+}

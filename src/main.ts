@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+
+import { signDevelopmentToken } from './auth/tokens';
+import { systemClock } from './clock';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createGateway, type Gateway } from './gateway';
+import { createLogger } from './logger';
+import { Brand } from './modules/customers/brand';
+import { findDemoCustomerId, seedIfEmpty, startOfToday } from './seed/load';
+
+/** For people starting the gateway by hand: where it is and how to call it straight away. */
+async function printWelcome(config: Config, gateway: Gateway): Promise<void> {
+  const lines = [``, `Customer profile gateway: ${gateway.url}`];
+  const customerId = await findDemoCustomerId(gateway.models);
+  const secret = config.auth.jwtSecret;
+  if (customerId) lines.push(`Demo customer: ${customerId}`);
+  if (secret && config.env !== 'production') {
+    const tokens = {
+      customer:
+        customerId && (await signDevelopmentToken(secret, { role: 'customer', sub: customerId })),
+      brand: await signDevelopmentToken(secret, {
+        role: 'brand',
+        sub: 'waitrose-accounts',
+        brand: Brand.WAITROSE,
+      }),
+      staff: await signDevelopmentToken(secret, { role: 'staff', sub: 'demo-staff' }),
+      marketing: await signDevelopmentToken(secret, { role: 'marketing', sub: 'demo-campaigns' }),
+    };
+    lines.push('Development tokens (12 hours; send as "Authorization: Bearer <token>"):');
+    for (const [role, token] of Object.entries(tokens)) {
+      if (token) lines.push(`  ${role.padEnd(9)} ${token}`);
+    }
+    if (customerId) {
+      lines.push(
+        'Try:',
+        `  curl -s ${gateway.url} -H 'content-type: application/json' \\`,
+        `    -H "authorization: Bearer ${tokens.customer}" \\`,
+        `    -d '{"query":"{ me { name { firstName } loyalty { eligibleDiscounts { code reason } } } }"}'`,
+      );
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+/** Start-up only: config → database → schema → HTTP; any failure exits 1. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway(config, { logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'the gateway could not start');
+    process.exit(1);
+  }
+
+  if (config.seedDemoData) {
+    const seed = await seedIfEmpty(gateway.connection, gateway.models, {
+      today: startOfToday(systemClock.now()),
+    });
+    if (seed.seeded) logger.info({ ...seed }, 'loaded the demo data into an empty database');
+  }
+  logger.info({ url: gateway.url, provider: gateway.database.kind }, 'gateway ready');
+  await printWelcome(config, gateway);
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'could not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import { ArgsType, Field, ID } from 'type-graphql';
+
+import { Brand } from './brand';
+
+/** At most this many ids in one `customers` call: it bounds one request's database work. */
+export const MAX_CUSTOMER_IDS = 100;
+
+@ArgsType()
+export class CustomerArgs {
+  @Field(() => ID)
+  id!: string;
+}
+
+@ArgsType()
+export class CustomersArgs {
+  @Field(() => [ID], { description: `At most ${MAX_CUSTOMER_IDS} ids` })
+  ids!: string[];
+}
+
+@ArgsType()
+export class CustomerByBrandAccountArgs {
+  @Field(() => Brand)
+  brand!: Brand;
+
+  @Field()
+  accountId!: string;
+}

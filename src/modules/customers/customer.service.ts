@@ -1,0 +1,266 @@
+import { type ClientSession, type Connection, type Types } from 'mongoose';
+
+import { type Viewer } from '../../auth/viewer';
+import { type Clock } from '../../clock';
+import { type Models } from '../../db/models';
+import { parseObjectId } from '../../db/object-id';
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+} from '../../graphql/errors';
+import { parseInput } from '../../graphql/validation';
+import { type Brand } from './brand';
+import { type BrandAccountRecord, type MembershipRecord } from './brand-account.model';
+import { MAX_CUSTOMER_IDS } from './customer.args';
+import { type CustomerLoaders } from './customer.loaders';
+import { normalizeEmail, type CustomerRecord } from './customer.model';
+import { type BrandAccount, type Customer } from './customer.type';
+import { type BrandAccountInput } from './customer.input';
+import { brandAccountInputSchema, type BrandAccountReport } from './customer.validation';
+
+export interface CustomerServiceDeps {
+  models: Models;
+  connection: Connection;
+  loaders: CustomerLoaders;
+  clock: Clock;
+}
+
+const DUPLICATE_KEY = 11000;
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
+}
+
+export function toCustomer(record: CustomerRecord): Customer {
+  return {
+    id: record._id.toHexString(),
+    name: {
+      title: record.name.title ?? undefined,
+      firstName: record.name.firstName,
+      lastName: record.name.lastName,
+    },
+    email: record.email,
+    postalAddress: record.postalAddress
+      ? { ...record.postalAddress, line2: record.postalAddress.line2 ?? undefined }
+      : undefined,
+  };
+}
+
+function toBrandAccount(record: BrandAccountRecord): BrandAccount {
+  return {
+    brand: record.brand,
+    accountId: record.accountId,
+    email: record.email,
+    linkedAt: record.linkedAt,
+    membership: record.membership
+      ? { ...record.membership, tier: record.membership.tier ?? undefined }
+      : undefined,
+  };
+}
+
+/** Field-by-field equality of what a report sets, so a repeated report writes nothing. */
+function sameValue(left: unknown, right: unknown): boolean {
+  if (left instanceof Date || right instanceof Date) {
+    return left instanceof Date && right instanceof Date && left.getTime() === right.getTime();
+  }
+  if (left && right && typeof left === 'object' && typeof right === 'object') {
+    const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+    return [...keys].every((key) =>
+      sameValue((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key]),
+    );
+  }
+  return (left ?? undefined) === (right ?? undefined);
+}
+
+/** `$set` what differs and `$unset` what the report no longer carries; undefined when nothing. */
+function changesOf(
+  stored: Record<string, unknown>,
+  reported: Record<string, unknown>,
+): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } | undefined {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, ''> = {};
+  for (const [key, value] of Object.entries(reported)) {
+    if (sameValue(stored[key], value)) continue;
+    if (value === undefined) $unset[key] = '';
+    else $set[key] = value;
+  }
+  const update = {
+    ...(Object.keys($set).length > 0 ? { $set } : {}),
+    ...(Object.keys($unset).length > 0 ? { $unset } : {}),
+  };
+  return Object.keys(update).length > 0 ? update : undefined;
+}
+
+export class CustomerService {
+  constructor(private readonly deps: CustomerServiceDeps) {}
+
+  /** The customer, or null when the id is unknown or malformed. */
+  async findById(id: string): Promise<Customer | null> {
+    const record = await this.deps.loaders.customerById.load(id);
+    return record ? toCustomer(record) : null;
+  }
+
+  /** The calling customer; their token names them, so a missing record is NOT_FOUND. */
+  async findMe(viewer: Viewer): Promise<Customer> {
+    // The permission map already demands role customer; this keeps the service safe alone.
+    if (viewer.role !== 'customer') throw new ForbiddenError('Only a customer has a profile');
+    const customer = await this.findById(viewer.subject);
+    if (!customer) throw new NotFoundError('The calling customer does not exist');
+    return customer;
+  }
+
+  /** In the order asked, null where not found. */
+  async findMany(ids: string[]): Promise<(Customer | null)[]> {
+    if (ids.length > MAX_CUSTOMER_IDS) {
+      throw new BadUserInputError('ids', `at most ${MAX_CUSTOMER_IDS} ids in one call`);
+    }
+    const records = await this.deps.loaders.customerById.loadMany(ids);
+    return records.map((record) => {
+      if (record instanceof Error) throw record;
+      return record ? toCustomer(record) : null;
+    });
+  }
+
+  async findByBrandAccount(brand: Brand, accountId: string): Promise<Customer | null> {
+    const account = await this.deps.loaders.accountByBrandAccountId.load({ brand, accountId });
+    return account ? this.findById(account.customerId.toHexString()) : null;
+  }
+
+  async brandAccounts(customerId: string): Promise<BrandAccount[]> {
+    const accounts = await this.deps.loaders.accountsByCustomer.load(customerId);
+    return accounts.map(toBrandAccount);
+  }
+
+  /**
+   * Records what a brand's account system reports. The account `(brand, accountId)` is updated
+   * when known; a new one is linked to `customerId`, else to the customer with the same
+   * normalised email, else to a new customer. All of it commits together or not at all.
+   */
+  async upsertBrandAccount(input: BrandAccountInput): Promise<Customer> {
+    const report = parseInput(brandAccountInputSchema(this.deps.clock.now()), input, 'input');
+    const customerId = await this.applyReportOnce(report).catch((error: unknown) => {
+      // Two first reports of one person raced to create the account or the customer; the
+      // loser's retry now finds the winner's records and links to them.
+      if (isDuplicateKey(error)) return this.applyReportOnce(report);
+      throw error;
+    });
+    const id = customerId.toHexString();
+    this.deps.loaders.customerById.clear(id);
+    this.deps.loaders.accountsByCustomer.clear(id);
+    this.deps.loaders.accountByBrandAccountId.clear(report);
+    const customer = await this.findById(id);
+    if (!customer) throw new Error(`customer ${id} vanished after its account was recorded`);
+    return customer;
+  }
+
+  private applyReportOnce(report: BrandAccountReport): Promise<Types.ObjectId> {
+    return this.deps.connection.transaction((session) => this.applyReport(report, session));
+  }
+
+  private async applyReport(
+    report: BrandAccountReport,
+    session: ClientSession,
+  ): Promise<Types.ObjectId> {
+    const { BrandAccount } = this.deps.models;
+    const now = this.deps.clock.now();
+    const known = await BrandAccount.findOne({ brand: report.brand, accountId: report.accountId })
+      .session(session)
+      .lean();
+
+    if (known) {
+      if (report.customerId && report.customerId !== known.customerId.toHexString()) {
+        throw new ConflictError(
+          'This account is already linked to another customer',
+          'input.customerId',
+        );
+      }
+      const accountChanges = changesOf(known as unknown as Record<string, unknown>, {
+        email: report.email,
+        membership: report.membership satisfies MembershipRecord | undefined,
+      });
+      if (accountChanges) {
+        await BrandAccount.updateOne(
+          { _id: known._id },
+          { ...accountChanges, $set: { ...accountChanges.$set, updatedAt: now } },
+          { session },
+        );
+      }
+      await this.updateProfile(known.customerId, report, session);
+      return known.customerId;
+    }
+
+    const customer = await this.customerForNewAccount(report, session);
+    await BrandAccount.create(
+      [
+        {
+          brand: report.brand,
+          accountId: report.accountId,
+          customerId: customer._id,
+          email: report.email,
+          membership: report.membership,
+          linkedAt: now,
+          updatedAt: now,
+        },
+      ],
+      { session },
+    );
+    if (!customer.created) await this.updateProfile(customer._id, report, session);
+    return customer._id;
+  }
+
+  /** The latest report wins for name and address; the email stays the identity it was created with. */
+  private async updateProfile(
+    customerId: Types.ObjectId,
+    report: BrandAccountReport,
+    session: ClientSession,
+  ): Promise<void> {
+    const { Customer } = this.deps.models;
+    const stored = await Customer.findById(customerId).session(session).lean();
+    if (!stored) throw new Error(`account linked to missing customer ${customerId.toHexString()}`);
+    const changes = changesOf(stored as unknown as Record<string, unknown>, {
+      name: report.name,
+      ...(report.postalAddress ? { postalAddress: report.postalAddress } : {}),
+    });
+    if (!changes) return;
+    await Customer.updateOne(
+      { _id: customerId },
+      { ...changes, $set: { ...changes.$set, updatedAt: this.deps.clock.now() } },
+      { session },
+    );
+  }
+
+  private async customerForNewAccount(
+    report: BrandAccountReport,
+    session: ClientSession,
+  ): Promise<{ _id: Types.ObjectId; created: boolean }> {
+    const { Customer } = this.deps.models;
+    if (report.customerId) {
+      const id = parseObjectId(report.customerId);
+      const existing = id && (await Customer.findById(id, { _id: 1 }).session(session).lean());
+      if (!existing) throw new NotFoundError('No customer has this id', 'input.customerId');
+      return { _id: existing._id, created: false };
+    }
+    const emailNormalized = normalizeEmail(report.email);
+    const sameEmail = await Customer.findOne({ emailNormalized }, { _id: 1 })
+      .session(session)
+      .lean();
+    if (sameEmail) return { _id: sameEmail._id, created: false };
+    const now = this.deps.clock.now();
+    const [created] = await Customer.create(
+      [
+        {
+          name: report.name,
+          email: report.email,
+          emailNormalized,
+          postalAddress: report.postalAddress,
+          createdAt: now,
+          updatedAt: now,
+        },
+      ],
+      { session },
+    );
+    return { _id: created._id, created: true };
+  }
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { z } from 'zod';
+
+import { Brand, MembershipScheme } from '../../customers/brand';
+import { QuoteProduct } from '../../quotes/quote.enums';
+
+const membershipCondition = z.object({
+  membership: z.object({
+    schemes: z.array(z.enum(MembershipScheme)).min(1),
+    /** Whole years the membership must have run by today; 0 means any current membership. */
+    minimumYears: z.number().int().min(0),
+  }),
+});
+
+const purchasedQuotesCondition = z.object({
+  purchasedQuotes: z.object({ atLeast: z.number().int().min(1) }),
+});
+
+const ruleSchema = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  description: z.string().min(1),
+  brand: z.enum(Brand),
+  percentage: z.number().int().min(1).max(100),
+  products: z.array(z.enum(QuoteProduct)).min(1),
+  /** Leave out the products the customer already holds a PURCHASED quote for. */
+  excludePurchasedProducts: z.boolean().default(false),
+  when: z.union([membershipCondition.strict(), purchasedQuotesCondition.strict()]),
+  /** When the offer ends (an ISO 8601 instant), or null when it runs on. */
+  validUntil: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .default(null)
+    .transform((value) => (value ? new Date(value) : null)),
+});
+
+const ruleFileSchema = z.object({
+  rules: z
+    .array(ruleSchema)
+    .refine(
+      (rules) => new Set(rules.map((rule) => rule.code)).size === rules.length,
+      'rule codes must be unique',
+    ),
+});
+
+export type LoyaltyRule = z.output<typeof ruleSchema>;
+
+export const SHIPPED_RULES_FILE = join(__dirname, '..', 'rules.json');
+
+export class LoyaltyRulesError extends Error {
+  override name = 'LoyaltyRulesError';
+}
+
+/** Reads and checks a rule file once at start-up; a bad file stops the gateway. */
+export function loadLoyaltyRules(file: string = SHIPPED_RULES_FILE): LoyaltyRule[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new LoyaltyRulesError(`${file}: ${(error as Error).message}`);
+  }
+  const parsed = ruleFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`,
+    );
+    throw new LoyaltyRulesError(`${file}:\n  - ${problems.join('\n  - ')}`);
+  }
+  return parsed.data.rules;
+}

@@ -1,0 +1,147 @@
+import { type Clock } from '../../clock';
+import { type Models } from '../../db/models';
+import { parseObjectId } from '../../db/object-id';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../graphql/errors';
+import { parseInput } from '../../graphql/validation';
+import { Brand } from '../customers/brand';
+import { decodeCursor, encodeCursor } from './lib/cursor';
+import { formatMinor } from './lib/money';
+import { MAX_PAGE_SIZE, type QuotesArgs } from './quote.args';
+import { type QuoteInput } from './quote.input';
+import { type QuoteLoaders } from './quote.loaders';
+import { type QuoteRecord } from './quote.model';
+import { type Quote, type QuoteConnection } from './quote.type';
+import { quoteInputSchema, type QuoteReport } from './quote.validation';
+
+export interface QuoteServiceDeps {
+  models: Models;
+  loaders: QuoteLoaders;
+  clock: Clock;
+}
+
+/** Every quote is sold by the group's insurer, whichever brand's site the customer came from. */
+const QUOTE_BRAND = Brand.JOHN_LEWIS_FINANCE;
+
+const DUPLICATE_KEY = 11000;
+
+export function toQuote(record: QuoteRecord): Quote {
+  return {
+    id: record._id.toHexString(),
+    reference: record.reference,
+    brand: record.brand,
+    product: record.product,
+    status: record.status,
+    premium: { amount: formatMinor(record.premium.amountMinor), currency: record.premium.currency },
+    createdAt: record.createdAt,
+    validUntil: record.validUntil,
+  };
+}
+
+export class QuoteService {
+  constructor(private readonly deps: QuoteServiceDeps) {}
+
+  /** A page of the customer's quotes, newest first. */
+  async quotesOf(customerId: string, args: QuotesArgs): Promise<QuoteConnection> {
+    if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
+      throw new BadUserInputError('first', `must be between 1 and ${MAX_PAGE_SIZE}`);
+    }
+    const after = args.after ? decodeCursor(args.after) : undefined;
+    if (args.after && !after) {
+      throw new BadUserInputError('after', 'is not a cursor from this API');
+    }
+    const countKey = {
+      customerId,
+      product: args.product ?? undefined,
+      status: args.status ?? undefined,
+    };
+    const page = await this.deps.loaders.quotePage.load({ ...countKey, first: args.first, after });
+    const edges = page.quotes.map((record) => ({
+      cursor: encodeCursor({ createdAt: record.createdAt, id: record._id }),
+      node: toQuote(record),
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor },
+      countKey,
+    };
+  }
+
+  totalCount(connection: QuoteConnection): Promise<number> {
+    return this.deps.loaders.quoteCount.load(connection.countKey);
+  }
+
+  /**
+   * Idempotent on (brand, reference): the first report records the quote, a later one may move
+   * its status and validity on; what made the quote (customer, product, premium, date) is fixed.
+   */
+  async recordQuote(input: QuoteInput): Promise<Quote> {
+    const report = parseInput(quoteInputSchema(this.deps.clock.now()), input, 'input');
+    const customerId = parseObjectId(report.customerId);
+    const customer =
+      customerId && (await this.deps.models.Customer.exists({ _id: customerId }).lean());
+    if (!customerId || !customer) {
+      throw new NotFoundError('No customer has this id', 'input.customerId');
+    }
+    try {
+      return await this.applyReport(report);
+    } catch (error) {
+      // Two reports of a new reference raced; the loser now finds the winner's quote.
+      if ((error as { code?: unknown } | null)?.code !== DUPLICATE_KEY) throw error;
+      return this.applyReport(report);
+    }
+  }
+
+  private async applyReport(report: QuoteReport): Promise<Quote> {
+    const { Quote } = this.deps.models;
+    const now = this.deps.clock.now();
+    const key = { brand: QUOTE_BRAND, reference: report.reference };
+    const known = await Quote.findOne(key).lean();
+    if (!known) {
+      const [created] = await Quote.create([
+        {
+          ...key,
+          customerId: parseObjectId(report.customerId),
+          product: report.product,
+          status: report.status,
+          premium: { amountMinor: report.premium.amount, currency: report.premium.currency },
+          createdAt: report.createdAt,
+          validUntil: report.validUntil,
+          recordedAt: now,
+          updatedAt: now,
+        },
+      ]);
+      return toQuote(created.toObject());
+    }
+
+    const fixed: [string, boolean][] = [
+      ['input.customerId', known.customerId.toHexString() === report.customerId.toLowerCase()],
+      ['input.product', known.product === report.product],
+      [
+        'input.premium.amount',
+        known.premium.amountMinor === report.premium.amount &&
+          known.premium.currency === report.premium.currency,
+      ],
+      ['input.createdAt', known.createdAt.getTime() === report.createdAt.getTime()],
+    ];
+    const changed = fixed.find(([, same]) => !same);
+    if (changed) {
+      throw new ConflictError(
+        `Quote ${report.reference} was recorded with a different ${changed[0].slice(6)}`,
+        changed[0],
+      );
+    }
+    if (
+      known.status === report.status &&
+      known.validUntil.getTime() === report.validUntil.getTime()
+    ) {
+      return toQuote(known);
+    }
+    const updated = await Quote.findOneAndUpdate(
+      { _id: known._id },
+      { $set: { status: report.status, validUntil: report.validUntil, updatedAt: now } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!updated) throw new Error(`quote ${known._id.toHexString()} vanished while updating`);
+    return toQuote(updated);
+  }
+}

@@ -1,0 +1,58 @@
+import { type Connection } from 'mongoose';
+
+import { type Models } from '../db/models';
+import { DEMO_CUSTOMER_EMAIL, generateDemoData, type DemoDataOptions } from './demo-data';
+import { normalizeEmail } from '../modules/customers/customer.model';
+
+export interface SeedResult {
+  seeded: boolean;
+  customers: number;
+  accounts: number;
+  quotes: number;
+}
+
+/** Loads the demo data set in one transaction, so a failed seed leaves the database empty. */
+export async function loadDemoData(
+  connection: Connection,
+  models: Models,
+  options: DemoDataOptions,
+): Promise<SeedResult> {
+  const data = generateDemoData(options);
+  await connection.transaction(async (session) => {
+    await models.Customer.insertMany(data.customers, { session });
+    await models.BrandAccount.insertMany(data.accounts, { session });
+    await models.Quote.insertMany(data.quotes, { session });
+  });
+  return {
+    seeded: true,
+    customers: data.customers.length,
+    accounts: data.accounts.length,
+    quotes: data.quotes.length,
+  };
+}
+
+/** Seeds only a database without customers: a restart never duplicates or overwrites data. */
+export async function seedIfEmpty(
+  connection: Connection,
+  models: Models,
+  options: DemoDataOptions,
+): Promise<SeedResult> {
+  if ((await models.Customer.estimatedDocumentCount()) > 0) {
+    return { seeded: false, customers: 0, accounts: 0, quotes: 0 };
+  }
+  return loadDemoData(connection, models, options);
+}
+
+/** The demo customer's id, or any customer's when the demo one is not there. */
+export async function findDemoCustomerId(models: Models): Promise<string | undefined> {
+  const demo =
+    (await models.Customer.findOne({ emailNormalized: normalizeEmail(DEMO_CUSTOMER_EMAIL) })
+      .select({ _id: 1 })
+      .lean()) ?? (await models.Customer.findOne().select({ _id: 1 }).lean());
+  return demo?._id.toHexString();
+}
+
+/** Today at UTC midnight: the demo data's dates are counted back from it. */
+export function startOfToday(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
