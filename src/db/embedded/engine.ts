@@ -6,6 +6,28 @@ import { Index, type IndexKey, type IndexSpec, sameIndex } from './indexes';
 import { type Journal, type JournalOperation } from './journal';
 import { formatKeyValue } from './format';
 
+/** Which staged document holds each unique key, and the reverse, for O(1) re-staging. */
+class StagedKeys {
+  private readonly holders = new Map<string, string>();
+  private readonly keysById = new Map<string, string[]>();
+
+  holder(key: string): string | undefined {
+    return this.holders.get(key);
+  }
+
+  claim(key: string, id: string): void {
+    this.holders.set(key, id);
+    const keys = this.keysById.get(id);
+    if (keys) keys.push(key);
+    else this.keysById.set(id, [key]);
+  }
+
+  release(id: string): void {
+    for (const key of this.keysById.get(id) ?? []) this.holders.delete(key);
+    this.keysById.delete(id);
+  }
+}
+
 /**
  * A unit of writes that becomes visible all at once: a multi-document transaction, or the
  * single statement of an ordinary write (autocommit).
@@ -14,8 +36,8 @@ export class Transaction {
   state: 'active' | 'committed' | 'aborted' = 'active';
   readonly writes = new Map<CollectionStore, Map<string, Document | null>>();
   readonly locks = new Set<string>();
-  /** Unique-index keys this transaction's staged documents hold: index → key → document id. */
-  readonly stagedKeys = new Map<Index, Map<string, string>>();
+  /** Unique-index keys held by this transaction's staged documents, per index. */
+  private readonly stagedKeys = new Map<Index, StagedKeys>();
   private finished!: () => void;
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
@@ -26,6 +48,12 @@ export class Transaction {
 
   staged(collection: CollectionStore, id: string): Document | null | undefined {
     return this.writes.get(collection)?.get(id);
+  }
+
+  stagedKeysOf(index: Index): StagedKeys {
+    let keys = this.stagedKeys.get(index);
+    if (!keys) this.stagedKeys.set(index, (keys = new StagedKeys()));
+    return keys;
   }
 
   isStaged(collection: CollectionStore, id: string): boolean {
@@ -328,12 +356,11 @@ export class StorageEngine {
   ): void {
     for (const index of collection.indexes.values()) {
       if (!index.unique) continue;
-      let staged = txn.stagedKeys.get(index);
-      if (!staged) txn.stagedKeys.set(index, (staged = new Map()));
-      for (const [key, holder] of staged) if (holder === id) staged.delete(key);
+      const staged = txn.stagedKeysOf(index);
+      staged.release(id);
       if (!after) continue;
       for (const key of index.keysOf(after)) {
-        const stagedHolder = staged.get(key.key);
+        const stagedHolder = staged.holder(key.key);
         if (stagedHolder !== undefined && stagedHolder !== id) {
           throw duplicateKeyError(collection, index.spec, key);
         }
@@ -343,7 +370,7 @@ export class StorageEngine {
           }
         }
         this.lock(txn, `${collection.namespace}\u0000${index.name}\u0000${key.key}`);
-        staged.set(key.key, id);
+        staged.claim(key.key, id);
       }
     }
   }
