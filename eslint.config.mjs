@@ -20,4 +20,16 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // ESLint and Jest load these files through their default export.
+    files: ['eslint.config.mjs', 'test/support/global-*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
+  },
 );

@@ -88,35 +88,44 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
   return toDatabaseConfig(parsed.data);
 }
 
+/** Checks that span several variables, on the raw text so they run even when parsing failed. */
+function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const problems: string[] = [];
+  if (value('NODE_ENV') === 'production') {
+    if (!value('AUTH_JWT_SECRET') && !value('AUTH_JWKS_URL')) {
+      problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production');
+    }
+    if (value('AUTH_JWT_SECRET') === DEVELOPMENT_JWT_SECRET) {
+      problems.push('AUTH_JWT_SECRET: the development secret cannot be used in production');
+    }
+    if (!value('MONGODB_URI')) {
+      problems.push('MONGODB_URI: required in production (no embedded development database)');
+    }
+    const provider = value('MONGO_PROVIDER');
+    if (provider && provider !== 'uri') {
+      problems.push('MONGO_PROVIDER: only "uri" is allowed in production');
+    }
+  }
+  if (value('MONGO_PROVIDER') === 'uri' && !value('MONGODB_URI')) {
+    problems.push('MONGODB_URI: required when MONGO_PROVIDER=uri');
+  }
+  return problems;
+}
+
 /**
  * Parses and validates the whole environment once. Every problem is reported together; in
  * production nothing falls back to a development default.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  const problems = [
+    ...(parsed.success ? [] : describeIssues(parsed.error)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const values = parsed.data;
-  const problems: string[] = [];
   const production = values.NODE_ENV === 'production';
-
-  if (production) {
-    if (!values.AUTH_JWT_SECRET && !values.AUTH_JWKS_URL) {
-      problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production');
-    }
-    if (values.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-      problems.push('AUTH_JWT_SECRET: the development secret cannot be used in production');
-    }
-    if (!values.MONGODB_URI) {
-      problems.push('MONGODB_URI: required in production (no embedded development database)');
-    }
-    if (values.MONGO_PROVIDER && values.MONGO_PROVIDER !== 'uri') {
-      problems.push('MONGO_PROVIDER: only "uri" is allowed in production');
-    }
-  }
-  if (values.MONGO_PROVIDER === 'uri' && !values.MONGODB_URI) {
-    problems.push('MONGODB_URI: required when MONGO_PROVIDER=uri');
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     env: values.NODE_ENV,

@@ -20,6 +20,8 @@ export async function openConnection(
     autoCreate: false,
     monitorCommands: options.monitorCommands ?? false,
     serverSelectionTimeoutMS: 10_000,
+    // Fail a request at once when the database is gone rather than queue it in memory.
+    bufferCommands: false,
   });
   await connection.asPromise();
   return connection;

@@ -93,7 +93,12 @@ export function createApp(deps: AppDeps): express.Express {
   const handleError: ErrorRequestHandler = (error, _req, res, _next) => {
     const status = typeof error?.status === 'number' ? error.status : 500;
     if (status >= 400 && status < 500) {
-      const message = error.type === 'entity.too.large' ? 'Request body too large' : 'Bad request';
+      const message =
+        error.type === 'entity.too.large'
+          ? 'Request body too large'
+          : error.type === 'entity.parse.failed'
+            ? 'Request body is not valid JSON'
+            : 'Bad request';
       res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }

@@ -6,7 +6,7 @@ import { parseInput } from '../../graphql/validation';
 import { Brand } from '../customers/brand';
 import { decodeCursor, encodeCursor } from './lib/cursor';
 import { formatMinor } from './lib/money';
-import { MAX_PAGE_SIZE, type QuotesArgs } from './quote.args';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type QuotesArgs } from './quote.args';
 import { type QuoteInput } from './quote.input';
 import { type QuoteLoaders } from './quote.loaders';
 import { type QuoteRecord } from './quote.model';
@@ -42,7 +42,8 @@ export class QuoteService {
 
   /** A page of the customer's quotes, newest first. */
   async quotesOf(customerId: string, args: QuotesArgs): Promise<QuoteConnection> {
-    if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
+    const first = args.first ?? DEFAULT_PAGE_SIZE;
+    if (first < 1 || first > MAX_PAGE_SIZE) {
       throw new BadUserInputError('first', `must be between 1 and ${MAX_PAGE_SIZE}`);
     }
     const after = args.after ? decodeCursor(args.after) : undefined;
@@ -54,7 +55,7 @@ export class QuoteService {
       product: args.product ?? undefined,
       status: args.status ?? undefined,
     };
-    const page = await this.deps.loaders.quotePage.load({ ...countKey, first: args.first, after });
+    const page = await this.deps.loaders.quotePage.load({ ...countKey, first, after });
     const edges = page.quotes.map((record) => ({
       cursor: encodeCursor({ createdAt: record.createdAt, id: record._id }),
       node: toQuote(record),

@@ -1,0 +1,176 @@
+import { accountInput, seed, UPSERT_BRAND_ACCOUNT, unique, uniqueEmail } from '../support/builders';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { brandToken, staffToken } from '../support/tokens';
+
+const CUSTOMER = /* GraphQL */ `
+  query Customer($id: ID!) {
+    customer(id: $id) {
+      id
+      email
+      name {
+        firstName
+        lastName
+      }
+      brandAccounts {
+        brand
+        accountId
+        email
+        linkedAt
+        membership {
+          scheme
+          since
+        }
+      }
+    }
+  }
+`;
+
+describe('linking brand accounts into one customer', () => {
+  let test: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    test = await startTestGateway('linking');
+    token = await brandToken();
+  });
+  afterAll(() => test.stop());
+
+  const upsert = async (input: Record<string, unknown>) =>
+    (await test.client.data(UPSERT_BRAND_ACCOUNT, { input }, { token })).upsertBrandAccount;
+
+  it('creates a customer for an account with an unknown email', async () => {
+    const input = accountInput({ brand: 'JOHN_LEWIS' });
+    const customer = await upsert(input);
+    expect(customer).toMatchObject({
+      email: input.email,
+      name: { title: 'Ms', firstName: 'Ada', lastName: 'Lovelace' },
+      postalAddress: {
+        line1: '1 High Street',
+        town: 'London',
+        postcode: 'SW1A 1AA',
+        country: 'GB',
+      },
+      brandAccounts: [{ brand: 'JOHN_LEWIS', accountId: input.accountId, email: input.email }],
+    });
+  });
+
+  it('links accounts at other brands with the same email, ignoring case and spaces', async () => {
+    const email = uniqueEmail();
+    const johnLewis = await upsert(accountInput({ brand: 'JOHN_LEWIS', email }));
+    const waitrose = await upsert(
+      accountInput({ brand: 'WAITROSE', email: `  ${email.toUpperCase()} ` }),
+    );
+    const finance = await upsert(accountInput({ brand: 'JOHN_LEWIS_FINANCE', email }));
+
+    expect(waitrose.id).toBe(johnLewis.id);
+    expect(finance.id).toBe(johnLewis.id);
+    expect(finance.brandAccounts.map((account: { brand: string }) => account.brand)).toEqual([
+      'JOHN_LEWIS',
+      'WAITROSE',
+      'JOHN_LEWIS_FINANCE',
+    ]);
+    // The Waitrose account keeps the email as Waitrose holds it (trimmed).
+    expect(finance.brandAccounts[1].email).toBe(email.toUpperCase());
+  });
+
+  it('links to an explicit customerId even when the email differs', async () => {
+    const first = await seed(test.client).customer().withJohnLewisAccount().create();
+    const linked = await upsert(
+      accountInput({ brand: 'WAITROSE', email: uniqueEmail(), customerId: first.id }),
+    );
+    expect(linked.id).toBe(first.id);
+    expect(linked.brandAccounts).toHaveLength(2);
+  });
+
+  it('changes nothing when the same report is repeated', async () => {
+    const input = accountInput({
+      brand: 'WAITROSE',
+      membership: { scheme: 'MY_WAITROSE', number: unique('MW'), since: '2019-03-02', tier: null },
+    });
+    const first = await upsert(input);
+    const second = await upsert(input);
+    const third = await upsert({ ...input, email: ` ${String(input.email)} ` });
+    expect(second).toEqual(first);
+    expect(third).toEqual(first);
+    const count = await test.gateway.models.BrandAccount.countDocuments({
+      accountId: input.accountId,
+    });
+    expect(count).toBe(1);
+    expect(
+      await test.gateway.models.Customer.countDocuments({ emailNormalized: input.email }),
+    ).toBe(1);
+  });
+
+  it('updates a known account and the profile from a later report', async () => {
+    const input = accountInput({ brand: 'JOHN_LEWIS' });
+    const first = await upsert(input);
+    const later = await upsert({
+      ...input,
+      name: { firstName: 'Ada', lastName: 'King' },
+      membership: { scheme: 'MY_JOHN_LEWIS', number: 'MJL1', since: '2020-01-01' },
+    });
+    expect(later.id).toBe(first.id);
+    expect(later.name).toEqual({ title: null, firstName: 'Ada', lastName: 'King' });
+    expect(later.brandAccounts).toEqual([
+      expect.objectContaining({
+        linkedAt: first.brandAccounts[0].linkedAt,
+        membership: { scheme: 'MY_JOHN_LEWIS', number: 'MJL1', since: '2020-01-01', tier: null },
+      }),
+    ]);
+  });
+
+  it('refuses to move a known account to another customer', async () => {
+    const owner = await seed(test.client).customer().withJohnLewisAccount().create();
+    const other = await seed(test.client).customer().withJohnLewisAccount().create();
+    const input = accountInput({
+      brand: 'JOHN_LEWIS',
+      accountId: owner.accounts[0].accountId,
+      email: owner.email,
+      customerId: other.id,
+    });
+    await test.client.error(
+      UPSERT_BRAND_ACCOUNT,
+      { input },
+      { token },
+      { code: 'CONFLICT', field: 'input.customerId' },
+    );
+    const after = await test.client.data(CUSTOMER, { id: other.id }, { token });
+    expect(after.customer.brandAccounts).toHaveLength(1);
+  });
+
+  it('answers NOT_FOUND for an unknown customerId and writes nothing', async () => {
+    const input = accountInput({ customerId: '0123456789abcdef01234567' });
+    await test.client.error(
+      UPSERT_BRAND_ACCOUNT,
+      { input },
+      { token },
+      { code: 'NOT_FOUND', field: 'input.customerId' },
+    );
+    expect(
+      await test.gateway.models.BrandAccount.countDocuments({ accountId: input.accountId }),
+    ).toBe(0);
+  });
+
+  it('finds the customer by a brand account', async () => {
+    const built = await seed(test.client).customer().withWaitroseAccount().create();
+    const query = /* GraphQL */ `
+      query ($brand: Brand!, $accountId: String!) {
+        customerByBrandAccount(brand: $brand, accountId: $accountId) {
+          id
+        }
+      }
+    `;
+    const found = await test.client.data(
+      query,
+      { brand: 'WAITROSE', accountId: built.accounts[0].accountId },
+      { token: await staffToken() },
+    );
+    expect(found.customerByBrandAccount).toEqual({ id: built.id });
+    const missing = await test.client.data(
+      query,
+      { brand: 'JOHN_LEWIS', accountId: built.accounts[0].accountId },
+      { token },
+    );
+    expect(missing.customerByBrandAccount).toBeNull();
+  });
+});

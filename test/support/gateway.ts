@@ -1,0 +1,51 @@
+import { loadConfig } from '../../src/config';
+import { createGateway, type Gateway } from '../../src/gateway';
+import { GraphQLClient } from './client';
+import { createTestClock, type TestClock } from './clock';
+import { testDatabaseUri, uniqueDatabaseName } from './database';
+
+export interface TestGateway {
+  gateway: Gateway;
+  client: GraphQLClient;
+  clock: TestClock;
+  /** The base URL, for plain HTTP routes such as /healthz. */
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** Extra environment, on top of a test configuration on the shared test database. */
+  env?: NodeJS.ProcessEnv;
+  monitorCommands?: boolean;
+}
+
+/**
+ * The gateway as `npm start` wires it, on port 0, against the test database under a database
+ * name of its own, with a clock the test can pin.
+ */
+export async function startTestGateway(
+  prefix: string,
+  options: TestGatewayOptions = {},
+): Promise<TestGateway> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    MONGODB_URI: testDatabaseUri(),
+    MONGODB_DATABASE: uniqueDatabaseName(prefix),
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SEED_DEMO_DATA: 'false',
+    ...options.env,
+  });
+  const clock = createTestClock();
+  const gateway = await createGateway(config, { clock, monitorCommands: options.monitorCommands });
+  return {
+    gateway,
+    client: new GraphQLClient(gateway.url),
+    clock,
+    baseUrl: gateway.url.replace(/\/graphql$/, ''),
+    stop: async () => {
+      await gateway.connection.dropDatabase().catch(() => undefined);
+      await gateway.stop();
+    },
+  };
+}
