@@ -363,6 +363,50 @@ describe('delete', () => {
   );
 });
 
+describe('bulkWrite', () => {
+  it(
+    'applies mixed operations in order and counts each kind',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.insertMany([
+        { _id: 1, n: 1 },
+        { _id: 2, n: 2 },
+        { _id: 3, n: 3 },
+      ]);
+      const result = await collection.bulkWrite([
+        { insertOne: { document: { _id: 4, n: 4 } } },
+        { updateOne: { filter: { _id: 1 }, update: { $set: { n: 10 } } } },
+        { updateMany: { filter: { n: { $lte: 3 } }, update: { $inc: { n: 100 } } } },
+        { replaceOne: { filter: { _id: 4 }, replacement: { n: 40 } } },
+        { deleteOne: { filter: { _id: 3 } } },
+        { updateOne: { filter: { _id: 9 }, update: { $set: { n: 9 } }, upsert: true } },
+        { deleteMany: { filter: { n: { $gt: 1000 } } } },
+      ]);
+      expect({
+        insertedCount: result.insertedCount,
+        matchedCount: result.matchedCount,
+        modifiedCount: result.modifiedCount,
+        deletedCount: result.deletedCount,
+        upsertedCount: result.upsertedCount,
+        upsertedIds: result.upsertedIds,
+      }).toEqual({
+        insertedCount: 1,
+        matchedCount: 4,
+        modifiedCount: 4,
+        deletedCount: 1,
+        upsertedCount: 1,
+        upsertedIds: { 5: 9 },
+      });
+      expect(await collection.find().sort({ _id: 1 }).toArray()).toEqual([
+        { _id: 1, n: 10 },
+        { _id: 2, n: 102 },
+        { _id: 4, n: 40 },
+        { _id: 9, n: 9 },
+      ]);
+    }),
+  );
+});
+
 describe('findOneAnd…', () => {
   it(
     'findOneAndUpdate returns the document before or after the update',

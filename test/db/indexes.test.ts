@@ -19,6 +19,16 @@ describe('createIndexes and listIndexes', () => {
   );
 
   it(
+    'listIndexes on a collection that does not exist is NamespaceNotFound (26)',
+    traced(async () => {
+      await expectCommandError(() => database.collection('missing').listIndexes().toArray(), {
+        code: 26,
+        codeName: 'NamespaceNotFound',
+      });
+    }),
+  );
+
+  it(
     'names indexes after their keys and lists their options',
     traced(async () => {
       const collection = database.collection();

@@ -37,7 +37,7 @@ describe('collections', () => {
       const name = database.collection('clash').collectionName;
       await database.db.createCollection(name);
       await expectCommandError(
-        () => database.db.command({ create: name, capped: true, size: 65536 }),
+        () => database.db.command({ create: name, validator: { a: { $exists: true } } }),
         { code: 48, codeName: 'NamespaceExists', errmsg: name },
       );
     }),
