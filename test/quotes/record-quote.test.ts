@@ -1,0 +1,75 @@
+import { quoteInput, RECORD_QUOTE, seed, type BuiltCustomer } from '../support/builders';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { staffToken } from '../support/tokens';
+
+describe('recordQuote', () => {
+  let test: TestGateway;
+  let token: string;
+  let customer: BuiltCustomer;
+
+  beforeAll(async () => {
+    test = await startTestGateway('record_quote');
+    token = await staffToken();
+    customer = await seed(test.client).customer().withFinanceAccount().create();
+  });
+  afterAll(() => test.stop());
+
+  const record = async (input: Record<string, unknown>) =>
+    (await test.client.data(RECORD_QUOTE, { input }, { token })).recordQuote;
+
+  it('records a quote sold by John Lewis Finance, with money as a decimal string', async () => {
+    const input = quoteInput(customer.id, { premium: { amount: '182.4' }, product: 'CAR' });
+    expect(await record(input)).toEqual({
+      id: expect.any(String),
+      reference: input.reference,
+      brand: 'JOHN_LEWIS_FINANCE',
+      product: 'CAR',
+      status: 'QUOTED',
+      premium: { amount: '182.40', currency: 'GBP' },
+      createdAt: '2024-01-10T10:00:00.000Z',
+      validUntil: '2024-02-10T10:00:00.000Z',
+    });
+    const stored = await test.gateway.models.Quote.findOne({ reference: input.reference }).lean();
+    expect(stored?.premium).toEqual({ amountMinor: 18240, currency: 'GBP' });
+  });
+
+  it('is idempotent on the reference, and a later report moves the status on', async () => {
+    const input = quoteInput(customer.id, { premium: { amount: '0.05' } });
+    const first = await record(input);
+    expect(await record(input)).toEqual(first);
+    const purchased = await record({ ...input, status: 'PURCHASED' });
+    expect(purchased).toEqual({ ...first, status: 'PURCHASED' });
+    expect(await test.gateway.models.Quote.countDocuments({ reference: input.reference })).toBe(1);
+  });
+
+  it('refuses a repeated reference that changes what made the quote', async () => {
+    const input = quoteInput(customer.id);
+    await record(input);
+    const other = await seed(test.client).customer().create();
+    for (const [change, field] of [
+      [{ customerId: other.id }, 'input.customerId'],
+      [{ product: 'PET' }, 'input.product'],
+      [{ premium: { amount: '999.99' } }, 'input.premium.amount'],
+    ] as const) {
+      await test.client.error(
+        RECORD_QUOTE,
+        { input: { ...input, ...change } },
+        { token },
+        { code: 'CONFLICT', field },
+      );
+    }
+    const stored = await test.gateway.models.Quote.findOne({ reference: input.reference }).lean();
+    expect(stored).toMatchObject({ product: 'HOME', premium: { amountMinor: 18240 } });
+  });
+
+  it('answers NOT_FOUND for a customer that does not exist', async () => {
+    const input = quoteInput('0123456789abcdef01234567');
+    await test.client.error(
+      RECORD_QUOTE,
+      { input },
+      { token },
+      { code: 'NOT_FOUND', field: 'input.customerId' },
+    );
+    expect(await test.gateway.models.Quote.countDocuments({ reference: input.reference })).toBe(0);
+  });
+});
