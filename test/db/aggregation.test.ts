@@ -323,26 +323,23 @@ describe('aggregate cursors', () => {
     traced(async () => {
       const collection = database.collection();
       await collection.insertMany(Array.from({ length: 11 }, (_unused, index) => ({ _id: index })));
-      const recording = recordBatches(database.client);
-      try {
-        const results = await collection
+      const { result, batches, getMores } = await recordBatches(database.client, () =>
+        collection
           .aggregate(
             [{ $sort: { _id: -1 } }, { $project: { _id: 1, double: { $multiply: ['$_id', 2] } } }],
             { batchSize: 2 },
           )
-          .toArray();
-        expect(results).toEqual(
-          Array.from({ length: 11 }, (_unused, index) => ({
-            _id: 10 - index,
-            double: 20 - 2 * index,
-          })),
-        );
-      } finally {
-        recording.stop();
-      }
+          .toArray(),
+      );
+      expect(result).toEqual(
+        Array.from({ length: 11 }, (_unused, index) => ({
+          _id: 10 - index,
+          double: 20 - 2 * index,
+        })),
+      );
       // 11 results, at most 2 a batch: the first batch plus at least 5 getMores.
-      expect(recording.getMores.length).toBeGreaterThanOrEqual(5);
-      expect(recording.batches.filter((batch) => batch.size > 2)).toEqual([]);
+      expect(getMores.length).toBeGreaterThanOrEqual(5);
+      expect(batches.filter((batch) => batch.size > 2)).toEqual([]);
     }),
   );
 });

@@ -21,6 +21,9 @@ function writeErrorsOf(error: MongoBulkWriteError): WriteError[] {
   return [error.writeErrors].flat();
 }
 
+/** Five documents whose third repeats the first one's _id. */
+const WITH_DUPLICATE_AT_2 = [{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }, { _id: 4 }];
+
 describe('insert', () => {
   it(
     'insertOne stores the document and returns its _id',
@@ -65,8 +68,7 @@ describe('insert', () => {
     'an ordered insertMany stops at the duplicate and reports its index',
     traced(async () => {
       const collection = database.collection();
-      const documents = [{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }, { _id: 4 }];
-      const error = await collection.insertMany(documents).then(
+      const error = await collection.insertMany(WITH_DUPLICATE_AT_2).then(
         () => undefined,
         (caught: unknown) => caught,
       );
@@ -83,8 +85,7 @@ describe('insert', () => {
     'an unordered insertMany inserts everything but the duplicate',
     traced(async () => {
       const collection = database.collection();
-      const documents = [{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }, { _id: 4 }];
-      const error = await collection.insertMany(documents, { ordered: false }).then(
+      const error = await collection.insertMany(WITH_DUPLICATE_AT_2, { ordered: false }).then(
         () => undefined,
         (caught: unknown) => caught,
       );

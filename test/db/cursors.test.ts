@@ -20,20 +20,22 @@ describe('find cursors', () => {
     'batchSize 2 over 11 documents delivers all of them, in order, over several getMores',
     traced(async () => {
       const collection = await eleven();
-      const recording = recordBatches(database.client);
-      const seen: number[] = [];
-      try {
+      const {
+        result: seen,
+        batches,
+        getMores,
+      } = await recordBatches(database.client, async () => {
+        const ids: number[] = [];
         for await (const document of collection.find().sort({ _id: 1 }).batchSize(2)) {
-          seen.push(document._id as unknown as number);
+          ids.push(document._id as number);
         }
-      } finally {
-        recording.stop();
-      }
+        return ids;
+      });
       expect(seen).toEqual(ELEVEN.map((each) => each._id));
-      expect(recording.batches[0]).toMatchObject({ command: 'find', size: 2 });
-      expect(recording.batches.filter((batch) => batch.size > 2)).toEqual([]);
-      expect(recording.getMores.length).toBeGreaterThanOrEqual(5);
-      expect(recording.batches.at(-1)?.cursorId).toBe('0');
+      expect(batches[0]).toMatchObject({ command: 'find', size: 2 });
+      expect(batches.filter((batch) => batch.size > 2)).toEqual([]);
+      expect(getMores.length).toBeGreaterThanOrEqual(5);
+      expect(batches.at(-1)?.cursorId).toBe('0');
     }),
   );
 
@@ -41,16 +43,12 @@ describe('find cursors', () => {
     'limit caps the results whatever the batch size, and the server closes the cursor',
     traced(async () => {
       const collection = await eleven();
-      const recording = recordBatches(database.client);
-      let limited;
-      try {
-        limited = await collection.find().sort({ _id: 1 }).limit(5).batchSize(2).toArray();
-      } finally {
-        recording.stop();
-      }
+      const { result: limited, batches } = await recordBatches(database.client, () =>
+        collection.find().sort({ _id: 1 }).limit(5).batchSize(2).toArray(),
+      );
       expect(limited.map((each) => each._id)).toEqual([1, 2, 3, 4, 5]);
-      expect(recording.batches.filter((batch) => batch.size > 2)).toEqual([]);
-      expect(recording.batches.at(-1)?.cursorId).toBe('0');
+      expect(batches.filter((batch) => batch.size > 2)).toEqual([]);
+      expect(batches.at(-1)?.cursorId).toBe('0');
     }),
   );
 
@@ -58,15 +56,11 @@ describe('find cursors', () => {
     'a limit smaller than the batch size comes back in one closed batch',
     traced(async () => {
       const collection = await eleven();
-      const recording = recordBatches(database.client);
-      let limited;
-      try {
-        limited = await collection.find().sort({ _id: -1 }).limit(3).batchSize(10).toArray();
-      } finally {
-        recording.stop();
-      }
+      const { result: limited, batches } = await recordBatches(database.client, () =>
+        collection.find().sort({ _id: -1 }).limit(3).batchSize(10).toArray(),
+      );
       expect(limited.map((each) => each._id)).toEqual([11, 10, 9]);
-      expect(recording.batches).toEqual([{ command: 'find', size: 3, cursorId: '0' }]);
+      expect(batches).toEqual([{ command: 'find', size: 3, cursorId: '0' }]);
     }),
   );
 

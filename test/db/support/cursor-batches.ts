@@ -3,23 +3,27 @@ import { type CommandSucceededEvent, type Document, type MongoClient } from 'mon
 export interface Batch {
   command: 'find' | 'aggregate' | 'getMore';
   size: number;
-  /** 0 once the server has closed the cursor. */
+  /** '0' once the server has closed the cursor. */
   cursorId: string;
 }
 
-export interface BatchRecording {
-  readonly batches: Batch[];
-  readonly getMores: Batch[];
-  stop(): void;
+export interface RecordedBatches<T> {
+  result: T;
+  batches: Batch[];
+  getMores: Batch[];
 }
 
 const CURSOR_COMMANDS = new Set(['find', 'aggregate', 'getMore']);
 
 /**
- * Records every cursor batch the server sends to `client` (created with `monitorCommands`), so a
- * test can check that results really arrived over several getMores rather than in one reply.
+ * Runs `body` and records every cursor batch the server sent to `client` (created with
+ * `monitorCommands`) meanwhile, so a test can check that results really arrived over several
+ * getMores rather than in one reply.
  */
-export function recordBatches(client: MongoClient): BatchRecording {
+export async function recordBatches<T>(
+  client: MongoClient,
+  body: () => Promise<T>,
+): Promise<RecordedBatches<T>> {
   const batches: Batch[] = [];
   const listener = (event: CommandSucceededEvent) => {
     if (!CURSOR_COMMANDS.has(event.commandName)) return;
@@ -33,13 +37,14 @@ export function recordBatches(client: MongoClient): BatchRecording {
     });
   };
   client.on('commandSucceeded', listener);
-  return {
-    batches,
-    get getMores() {
-      return batches.filter((batch) => batch.command === 'getMore');
-    },
-    stop: () => {
-      client.off('commandSucceeded', listener);
-    },
-  };
+  try {
+    const result = await body();
+    return {
+      result,
+      batches,
+      getMores: batches.filter((batch) => batch.command === 'getMore'),
+    };
+  } finally {
+    client.off('commandSucceeded', listener);
+  }
 }
