@@ -33,8 +33,9 @@ function opQuery(namespace: string, query: Document) {
 }
 
 function opMsg(body: Document, sequences: [string, Document[]][] = [], flags = 0) {
-  const parts = [Buffer.alloc(4), Buffer.from([0]), serialize(body)];
-  parts[0].writeUInt32LE(flags, 0);
+  const flagBits = Buffer.alloc(4);
+  flagBits.writeUInt32LE(flags, 0);
+  const parts: Uint8Array[] = [flagBits, Buffer.from([0]), serialize(body)];
   for (const [identifier, documents] of sequences) {
     const payload = Buffer.concat([
       Buffer.from(`${identifier}\0`),

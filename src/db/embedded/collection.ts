@@ -36,7 +36,8 @@ export class CollectionStore {
 
   constructor(
     readonly database: string,
-    readonly name: string,
+    /** Changes only through the engine's renameCollection. */
+    public name: string,
   ) {
     this.indexes.set(ID_INDEX.name, new Index(ID_INDEX));
   }

@@ -9,29 +9,13 @@ import {
   type ServerState,
 } from './commands/context';
 import { crudCommands } from './commands/crud';
+import { GENERIC_FIELDS } from './commands/generic-fields';
 import { handshakeCommands } from './commands/handshake';
 import { type CursorRegistry } from './cursors';
 import { LockWait, type StorageEngine, type Transaction } from './engine';
 import { badValue, MongoCommandError } from './errors';
 import { noSuchTransaction, type ServerSession, type SessionRegistry } from './sessions';
 
-/** Fields any command may carry: session, transaction, concern and API-version plumbing. */
-const GENERIC_FIELDS = new Set([
-  '$db',
-  'lsid',
-  'txnNumber',
-  'autocommit',
-  'startTransaction',
-  '$clusterTime',
-  '$readPreference',
-  'readConcern',
-  'writeConcern',
-  'comment',
-  'maxTimeMS',
-  'apiVersion',
-  'apiStrict',
-  'apiDeprecationErrors',
-]);
 const READ_CONCERN_LEVELS = new Set(['local', 'majority', 'snapshot', 'available', 'linearizable']);
 
 function transactionCommitted(txnNumber: number): MongoCommandError {

@@ -1,5 +1,6 @@
 import { type Document } from 'bson';
 
+import { canonicalKey } from './bson-order';
 import { CollectionStore, idKeyOf } from './collection';
 import { MongoCommandError, writeConflict } from './errors';
 import { Index, type IndexKey, type IndexSpec, sameIndex } from './indexes';
@@ -104,6 +105,9 @@ export class StorageEngine {
         case 'dropCollection':
           this.dropCollection(...splitNamespace(operation.ns));
           break;
+        case 'renameCollection':
+          this.renameCollection(operation.ns, operation.to, true);
+          break;
         case 'dropDatabase':
           this.dropDatabase(operation.db);
           break;
@@ -188,6 +192,33 @@ export class StorageEngine {
     return true;
   }
 
+  /** Renames within one database, keeping documents and indexes; `dropTarget` replaces one. */
+  renameCollection(from: string, to: string, dropTarget: boolean): void {
+    const [database, name] = splitNamespace(from);
+    const [targetDatabase, targetName] = splitNamespace(to);
+    const source = this.collection(database, name);
+    if (!source) {
+      throw new MongoCommandError('NamespaceNotFound', `Source collection ${from} does not exist`);
+    }
+    if (targetDatabase !== database) {
+      throw new MongoCommandError(
+        'NotImplemented',
+        'renameCollection across databases is not supported by the embedded server',
+      );
+    }
+    validateCollectionName(targetDatabase, targetName);
+    this.assertNotLockedByTransactions(source);
+    if (this.collection(targetDatabase, targetName)) {
+      if (!dropTarget) throw new MongoCommandError('NamespaceExists', 'target namespace exists');
+      this.dropCollection(targetDatabase, targetName);
+    }
+    const collections = this.databases.get(database)!;
+    collections.delete(name);
+    source.name = targetName;
+    collections.set(targetName, source);
+    this.journal?.append({ op: 'renameCollection', ns: from, to });
+  }
+
   dropDatabase(database: string): void {
     for (const collection of this.collections(database))
       this.assertNotLockedByTransactions(collection);
@@ -200,16 +231,27 @@ export class StorageEngine {
     const existing = collection.indexes.get(spec.name);
     if (existing) {
       if (sameIndex(existing.spec, spec)) return false;
+      const sameKey = canonicalKey(existing.spec.key) === canonicalKey(spec.key);
       throw new MongoCommandError(
-        'IndexKeySpecsConflict',
-        `An existing index has the same name as the requested index. When index names are not ` +
-          `specified, they are auto generated and can cause conflicts. Please refer to our ` +
-          `documentation. Requested index: ${JSON.stringify(spec)}, existing index: ` +
-          `${JSON.stringify(existing.spec)}`,
+        sameKey ? 'IndexOptionsConflict' : 'IndexKeySpecsConflict',
+        sameKey
+          ? `An existing index has the same name as the requested index but different options. ` +
+              `Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.spec)}`
+          : `An existing index has the same name as the requested index. When index names are ` +
+              `not specified, they are auto generated and can cause conflicts. Please refer to our ` +
+              `documentation. Requested index: ${JSON.stringify(spec)}, existing index: ` +
+              `${JSON.stringify(existing.spec)}`,
       );
     }
     for (const index of collection.indexes.values()) {
-      if (sameIndex(index.spec, spec)) return false;
+      if (canonicalKey(index.spec.key) !== canonicalKey(spec.key)) continue;
+      throw new MongoCommandError(
+        'IndexOptionsConflict',
+        sameIndex(index.spec, spec)
+          ? `Index already exists with a different name: ${index.name}`
+          : `An equivalent index already exists with a different name and options. Requested ` +
+              `index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(index.spec)}`,
+      );
     }
     if (spec.unique) {
       const duplicate = Index.findDuplicate(spec, collection.liveDocuments());

@@ -30,6 +30,7 @@ export const ErrorCode = {
   OperationNotSupportedInTransaction: 263,
   TransactionTooOld: 225,
   ConflictingOperationInProgress: 117,
+  InvalidPipelineOperator: 168,
   Location40324: 40324,
   Location40415: 40415,
   Location40414: 40414,

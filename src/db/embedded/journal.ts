@@ -26,6 +26,7 @@ import { type IndexSpec } from './indexes';
 export type JournalOperation =
   | { op: 'createCollection'; ns: string }
   | { op: 'dropCollection'; ns: string }
+  | { op: 'renameCollection'; ns: string; to: string }
   | { op: 'dropDatabase'; db: string }
   | { op: 'createIndex'; ns: string; spec: IndexSpec }
   | { op: 'dropIndex'; ns: string; name: string }

@@ -27,6 +27,7 @@ export function noSuchTransaction(txnNumber: number): MongoCommandError {
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, ServerSession>();
+  readonly logicalSessionTimeoutMinutes = 30;
   /** MongoDB's transactionLifetimeLimitSeconds: older transactions are aborted. */
   transactionLifetimeSeconds = 60;
 

@@ -7,6 +7,27 @@ import { compileFilter } from '../query';
 import { collectionName, existingCollection } from './common';
 import { type CommandContext, type CommandTable } from './context';
 
+// Options of MongoDB's create command; each is refused (not ignored) on a new collection.
+const CREATE_OPTIONS = [
+  'capped',
+  'size',
+  'max',
+  'validator',
+  'validationLevel',
+  'validationAction',
+  'collation',
+  'timeseries',
+  'clusteredIndex',
+  'expireAfterSeconds',
+  'changeStreamPreAndPostImages',
+  'viewOn',
+  'pipeline',
+  'storageEngine',
+  'indexOptionDefaults',
+  'idIndex',
+  'encryptedFields',
+];
+
 const ID_INDEX_SPEC = { v: 2, key: { _id: 1 }, name: '_id_' };
 
 function collectionInfo(collection: CollectionStore): Document {
@@ -43,10 +64,50 @@ function cursorOver(context: CommandContext, suffix: string, documents: Document
 
 export const catalogCommands: CommandTable = {
   create: {
-    fields: [],
+    fields: CREATE_OPTIONS,
     inTransaction: true,
     run: (context) => {
-      context.engine.createCollection(context.database, collectionName(context, 'create'));
+      const name = collectionName(context, 'create');
+      const options = Object.keys(context.command).filter((field) =>
+        CREATE_OPTIONS.includes(field),
+      );
+      // Since MongoDB 7.0, creating an existing collection with the same options succeeds.
+      if (existingCollection(context, name)) {
+        if (options.length === 0) return { ok: 1 };
+        throw new MongoCommandError(
+          'NamespaceExists',
+          `namespace ${context.database}.${name} already exists, but with different options`,
+        );
+      }
+      if (options.length > 0) {
+        throw new MongoCommandError(
+          'NotImplemented',
+          `collection options (${options.join(', ')}) are not supported by the embedded server`,
+        );
+      }
+      context.engine.createCollection(context.database, name);
+      return { ok: 1 };
+    },
+  },
+
+  renameCollection: {
+    fields: ['to', 'dropTarget', 'stayTemp'],
+    run: (context) => {
+      const { command } = context;
+      if (context.database !== 'admin') {
+        throw new MongoCommandError(
+          'Unauthorized',
+          'renameCollection may only be run against the admin database.',
+        );
+      }
+      if (typeof command.renameCollection !== 'string' || typeof command.to !== 'string') {
+        throw new MongoCommandError('TypeMismatch', 'renameCollection and to must be namespaces');
+      }
+      context.engine.renameCollection(
+        command.renameCollection,
+        command.to,
+        command.dropTarget === true,
+      );
       return { ok: 1 };
     },
   },

@@ -1,4 +1,4 @@
-import { type Document, ObjectId } from 'bson';
+import { type Document, Long, ObjectId } from 'bson';
 
 import { canonicalKey, compareBson } from '../bson-order';
 import { idKeyOf } from '../collection';
@@ -60,7 +60,10 @@ async function runStatements<T>(
   ordered: boolean,
   run: (statement: T, index: number, result: WriteResult) => Promise<void>,
 ): Promise<Document> {
-  const result: WriteResult = { n: 0 };
+  const result: WriteResult = {
+    n: 0,
+    nModified: context.command.update !== undefined ? 0 : undefined,
+  };
   const writeErrors: Document[] = [];
   for (let index = 0; index < statements.length; index++) {
     try {
@@ -313,7 +316,7 @@ export const crudCommands: CommandTable = {
       assertSimpleCollation(command.collation);
       assertValidHint(existingCollection(context, name), command.hint);
       const project = (document: Document | undefined) =>
-        document ? projectDocuments([document], command.fields)[0] : null;
+        document ? projectDocuments([document], command.fields, filter)[0] : null;
 
       if (command.remove === true) {
         if (command.update !== undefined || command.upsert === true || command.new === true) {
@@ -391,7 +394,7 @@ export const crudCommands: CommandTable = {
       );
       if (sort) documents = sortDocuments(documents, sort);
       documents = documents.slice(skip, limit ? skip + limit : undefined);
-      documents = projectDocuments(documents, command.projection);
+      documents = projectDocuments(documents, command.projection, command.filter);
       const cursor = context.cursors.open(namespace(context, name), documents, {
         batchSize: limit && batchSize ? Math.min(limit, batchSize) : batchSize,
         singleBatch,
@@ -421,8 +424,8 @@ export const crudCommands: CommandTable = {
       if (!Array.isArray(ids)) throw badValue('killCursors needs an array of cursor ids');
       const { killed, notFound } = context.cursors.kill(ids.map(Number));
       return {
-        cursorsKilled: killed,
-        cursorsNotFound: notFound,
+        cursorsKilled: killed.map((id) => Long.fromNumber(id)),
+        cursorsNotFound: notFound.map((id) => Long.fromNumber(id)),
         cursorsAlive: [],
         cursorsUnknown: [],
         ok: 1,

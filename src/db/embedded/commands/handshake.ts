@@ -1,4 +1,6 @@
-import { type Document, ObjectId } from 'bson';
+import { type Document, ObjectId, UUID } from 'bson';
+
+import { GENERIC_FIELDS } from './generic-fields';
 
 import { MAX_MESSAGE_SIZE } from '../wire';
 import { MongoCommandError } from '../errors';
@@ -32,7 +34,7 @@ function helloReply(context: CommandContext, legacy: boolean): Document {
     maxMessageSizeBytes: MAX_MESSAGE_SIZE,
     maxWriteBatchSize: 100000,
     localTime: now,
-    logicalSessionTimeoutMinutes: 30,
+    logicalSessionTimeoutMinutes: context.sessions.logicalSessionTimeoutMinutes,
     connectionId: context.connectionId,
     minWireVersion: 0,
     maxWireVersion: MAX_WIRE_VERSION,
@@ -100,15 +102,19 @@ export const handshakeCommands: CommandTable = {
     }),
   },
   getParameter: {
-    fields: PARAMETER_NAMES,
+    // Any name may be asked for; unknown ones are refused below with MongoDB's message.
+    fields: [],
+    lenient: true,
     run: (context) => {
       assertAdmin(context, 'getParameter');
       const all =
         context.command.getParameter === '*' || context.command.getParameter?.allParameters;
       const names = all
         ? PARAMETER_NAMES
-        : Object.keys(context.command).filter((key) => PARAMETER_NAMES.includes(key));
-      if (names.length === 0) {
+        : Object.keys(context.command)
+            .filter((key) => !GENERIC_FIELDS.has(key))
+            .slice(1);
+      if (names.length === 0 || names.some((name) => !PARAMETER_NAMES.includes(name))) {
         throw new MongoCommandError('InvalidOptions', 'no option found to get');
       }
       const reply: Document = {};
@@ -141,6 +147,14 @@ export const handshakeCommands: CommandTable = {
         throw new MongoCommandError('InvalidOptions', 'no option found to set');
       return { ...reply, ok: 1 };
     },
+  },
+  startSession: {
+    fields: [],
+    run: (context) => ({
+      id: { id: new UUID() },
+      timeoutMinutes: context.sessions.logicalSessionTimeoutMinutes,
+      ok: 1,
+    }),
   },
   endSessions: {
     fields: [],
