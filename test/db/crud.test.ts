@@ -1,4 +1,13 @@
-import { MongoBulkWriteError, ObjectId, type WriteError } from 'mongodb';
+import {
+  Decimal128,
+  Double,
+  Int32,
+  Long,
+  MongoBulkWriteError,
+  ObjectId,
+  type Document,
+  type WriteError,
+} from 'mongodb';
 
 import { expectWriteError } from './support/server-errors';
 import { useTestDatabase } from './support/test-database';
@@ -141,7 +150,7 @@ describe('find', () => {
           ],
         },
       ]);
-      const ids = async (filter: object) =>
+      const ids = async (filter: Document) =>
         (await collection.find(filter).sort({ _id: 1 }).toArray()).map((each) => each._id);
       expect(await ids({ a: { $gte: 5, $lt: 10 } })).toEqual([1]);
       expect(await ids({ a: { $in: [10, null] } })).toEqual([2, 3, 4]);
@@ -155,7 +164,66 @@ describe('find', () => {
       expect(await ids({ items: { $elemMatch: { k: 2, v: 'y' } } })).toEqual([4]);
       expect(await ids({ 'items.k': 1 })).toEqual([4]);
       expect(await ids({ name: { $regex: '^al', $options: 'i' } })).toEqual([1, 3]);
-      expect(await ids({ a: { $type: 'int' } })).toEqual([1, 2]);
+      expect(await ids({ a: { $type: 'number' } })).toEqual([1, 2]);
+      expect(await ids({ a: { $type: 'null' } })).toEqual([4]);
+    }),
+  );
+
+  it(
+    'matches numbers across int, long and double, dates by range and ObjectIds by value',
+    traced(async () => {
+      const collection = database.collection();
+      const owner = new ObjectId();
+      await collection.insertMany([
+        { _id: 1, n: new Int32(1), at: new Date('2024-01-01T00:00:00Z'), owner },
+        { _id: 2, n: new Double(1), at: new Date('2024-06-01T00:00:00Z'), owner: new ObjectId() },
+        { _id: 3, n: Long.fromNumber(1), at: new Date('2025-01-01T00:00:00Z'), owner },
+        { _id: 4, n: new Double(1.5), at: '2024-03-01' },
+      ]);
+      const ids = async (filter: Document) =>
+        (await collection.find(filter).sort({ _id: 1 }).toArray()).map((each) => each._id);
+      expect(await ids({ n: 1 })).toEqual([1, 2, 3]);
+      expect(await ids({ n: { $gt: 1 } })).toEqual([4]);
+      expect(
+        await ids({
+          at: { $gte: new Date('2024-01-01T00:00:00Z'), $lt: new Date('2025-01-01T00:00:00Z') },
+        }),
+      ).toEqual([1, 2]);
+      expect(await ids({ owner: new ObjectId(owner.toHexString()) })).toEqual([1, 3]);
+      expect(await ids({ owner: { $in: [owner] } })).toEqual([1, 3]);
+    }),
+  );
+
+  it(
+    'keeps the BSON type of every number it stores, as a round trip and for $type',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.insertOne({
+        _id: 1,
+        int: new Int32(1),
+        long: Long.fromNumber(1),
+        double: new Double(1),
+        decimal: Decimal128.fromString('1.0'),
+      });
+      const stored = await collection.findOne({ _id: 1 }, { promoteValues: false });
+      expect({
+        int: stored?.int?.constructor.name,
+        long: stored?.long?.constructor.name,
+        double: stored?.double?.constructor.name,
+        decimal: stored?.decimal?.constructor.name,
+      }).toEqual({ int: 'Int32', long: 'Long', double: 'Double', decimal: 'Decimal128' });
+      const fieldsOfType = async (type: string) => {
+        const fields = ['int', 'long', 'double', 'decimal'];
+        const matches = await Promise.all(
+          fields.map((field) => collection.countDocuments({ [field]: { $type: type } })),
+        );
+        return fields.filter((_field, index) => matches[index] === 1);
+      };
+      expect(await fieldsOfType('int')).toEqual(['int']);
+      expect(await fieldsOfType('long')).toEqual(['long']);
+      expect(await fieldsOfType('double')).toEqual(['double']);
+      expect(await fieldsOfType('decimal')).toEqual(['decimal']);
+      expect(await fieldsOfType('number')).toEqual(['int', 'long', 'double', 'decimal']);
     }),
   );
 
