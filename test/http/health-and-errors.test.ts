@@ -46,7 +46,8 @@ describe('HTTP routes and error handling', () => {
   it('answers an unknown route with a JSON 404', async () => {
     const response = await fetch(`${test.baseUrl}/nowhere`);
     expect(response.status).toBe(404);
-    expect((await response.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
   // Last: it takes the database away from this gateway.

@@ -30,7 +30,7 @@ describe('recordQuote', () => {
       validUntil: '2024-02-10T10:00:00.000Z',
     });
     const stored = await test.gateway.models.Quote.findOne({ reference: input.reference }).lean();
-    expect(stored?.premium).toEqual({ amountMinor: 18240, currency: 'GBP' });
+    expect(stored).toMatchObject({ premium: { amountMinor: 18240, currency: 'GBP' } });
   });
 
   it('is idempotent on the reference, and a later report moves the status on', async () => {

@@ -73,8 +73,12 @@ const SCHEME: Partial<Record<Brand, MembershipScheme>> = {
   [Brand.WAITROSE]: MembershipScheme.MY_WAITROSE,
 };
 
+/** Variables of a mutation input, with the keys tests look records up by. */
+export type AccountInputVariables = Record<string, unknown> & { accountId: string; email: string };
+export type QuoteInputVariables = Record<string, unknown> & { reference: string };
+
 /** A valid `upsertBrandAccount` input; tests override what they are about. */
-export function accountInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function accountInput(overrides: Record<string, unknown> = {}): AccountInputVariables {
   return {
     brand: Brand.JOHN_LEWIS,
     accountId: unique('acct'),
@@ -89,7 +93,7 @@ export function accountInput(overrides: Record<string, unknown> = {}): Record<st
 export function quoteInput(
   customerId: string,
   overrides: Record<string, unknown> = {},
-): Record<string, unknown> {
+): QuoteInputVariables {
   return {
     customerId,
     reference: unique('Q'),

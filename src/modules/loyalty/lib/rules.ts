@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { z } from 'zod';
 
 import { Brand, MembershipScheme } from '../../customers/brand';
 import { QuoteProduct } from '../../quotes/quote.enums';
+// Imported rather than read from disk so the compiled gateway carries its rules with it.
+import shippedRules from '../rules.json';
 
 const membershipCondition = z.object({
   membership: z.object({
@@ -46,26 +47,30 @@ const ruleFileSchema = z.object({
 
 export type LoyaltyRule = z.output<typeof ruleSchema>;
 
-export const SHIPPED_RULES_FILE = join(__dirname, '..', 'rules.json');
-
 export class LoyaltyRulesError extends Error {
   override name = 'LoyaltyRulesError';
 }
 
-/** Reads and checks a rule file once at start-up; a bad file stops the gateway. */
-export function loadLoyaltyRules(file: string = SHIPPED_RULES_FILE): LoyaltyRule[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new LoyaltyRulesError(`${file}: ${(error as Error).message}`);
+/**
+ * The rules in force: the shipped `rules.json`, or the file LOYALTY_RULES_FILE names. Checked
+ * once at start-up; a bad file stops the gateway.
+ */
+export function loadLoyaltyRules(file?: string): LoyaltyRule[] {
+  const source = file ?? 'the shipped rules.json';
+  let raw: unknown = shippedRules;
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new LoyaltyRulesError(`${file}: ${(error as Error).message}`);
+    }
   }
   const parsed = ruleFileSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`,
     );
-    throw new LoyaltyRulesError(`${file}:\n  - ${problems.join('\n  - ')}`);
+    throw new LoyaltyRulesError(`${source}:\n  - ${problems.join('\n  - ')}`);
   }
   return parsed.data.rules;
 }
