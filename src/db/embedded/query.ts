@@ -1,4 +1,4 @@
-import { type Document, EJSON, Timestamp } from 'bson';
+import { Decimal128, type Document, EJSON, Timestamp } from 'bson';
 import { Aggregator, Query, update as applyModifier } from 'mingo';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 
@@ -29,6 +29,13 @@ const NUMERIC_SUBTYPES = new Set<unknown>(['int', 'long', 'double', 'decimal', 1
 /** Refuses what this server cannot answer as MongoDB would, rather than answer wrongly. */
 function assertAnswerable(condition: unknown): void {
   if (Array.isArray(condition)) return condition.forEach(assertAnswerable);
+  if (condition instanceof Decimal128) {
+    throw new MongoCommandError(
+      'NotImplemented',
+      'queries on Decimal128 values are not supported by the embedded server (stored ' +
+        'Decimal128 values are kept and returned intact)',
+    );
+  }
   if (!isPlainObject(condition)) return;
   for (const [key, value] of Object.entries(condition)) {
     if (key === '$type' && [value].flat().some((type) => NUMERIC_SUBTYPES.has(type))) {
