@@ -1,0 +1,22 @@
+# The gateway image: compiled TypeScript on Node 20, no dev dependencies, run as a non-root user.
+FROM node:20-slim AS build
+WORKDIR /app
+# mongodb-memory-server is only a development fallback; never fetch a mongod into the image.
+ENV MONGOMS_DISABLE_POSTINSTALL=1
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-slim
+ENV NODE_ENV=production PORT=4000
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 4000
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/src/main.js"]
