@@ -101,6 +101,22 @@ describe('linking brand accounts into one customer', () => {
     ).toBe(1);
   });
 
+  it('makes one customer from concurrent first reports of one person', async () => {
+    const email = uniqueEmail();
+    const inputs = [
+      accountInput({ brand: 'JOHN_LEWIS', email }),
+      accountInput({ brand: 'WAITROSE', email }),
+    ];
+    // Each account reported three times at once: the races the unique keys must settle.
+    const results = await Promise.all(
+      [...inputs, ...inputs, ...inputs].map((input) => upsert(input)),
+    );
+    expect(new Set(results.map((customer) => customer.id)).size).toBe(1);
+    const { Customer, BrandAccount } = test.gateway.models;
+    expect(await Customer.countDocuments({ emailNormalized: email })).toBe(1);
+    expect(await BrandAccount.countDocuments({ customerId: results[0].id })).toBe(2);
+  });
+
   it('updates a known account and the profile from a later report', async () => {
     const input = accountInput({ brand: 'JOHN_LEWIS' });
     const first = await upsert(input);

@@ -2,6 +2,7 @@ import { type ClientSession, type Connection, type Types } from 'mongoose';
 
 import { type Viewer } from '../../auth/viewer';
 import { type Clock } from '../../clock';
+import { isDuplicateKeyError } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
 import {
@@ -25,12 +26,6 @@ export interface CustomerServiceDeps {
   connection: Connection;
   loaders: CustomerLoaders;
   clock: Clock;
-}
-
-const DUPLICATE_KEY = 11000;
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
 }
 
 export function toCustomer(record: CustomerRecord): Customer {
@@ -143,7 +138,7 @@ export class CustomerService {
     const customerId = await this.applyReportOnce(report).catch((error: unknown) => {
       // Two first reports of one person raced to create the account or the customer; the
       // loser's retry now finds the winner's records and links to them.
-      if (isDuplicateKey(error)) return this.applyReportOnce(report);
+      if (isDuplicateKeyError(error)) return this.applyReportOnce(report);
       throw error;
     });
     const id = customerId.toHexString();

@@ -1,4 +1,5 @@
 import { type Clock } from '../../clock';
+import { isDuplicateKeyError } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../graphql/errors';
@@ -21,8 +22,6 @@ export interface QuoteServiceDeps {
 
 /** Every quote is sold by the group's insurer, whichever brand's site the customer came from. */
 const QUOTE_BRAND = Brand.JOHN_LEWIS_FINANCE;
-
-const DUPLICATE_KEY = 11000;
 
 export function toQuote(record: QuoteRecord): Quote {
   return {
@@ -87,7 +86,7 @@ export class QuoteService {
       return await this.applyReport(report);
     } catch (error) {
       // Two reports of a new reference raced; the loser now finds the winner's quote.
-      if ((error as { code?: unknown } | null)?.code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
       return this.applyReport(report);
     }
   }
