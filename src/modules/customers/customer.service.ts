@@ -13,7 +13,7 @@ import {
 } from '../../graphql/errors';
 import { parseInput } from '../../graphql/validation';
 import { type Brand } from './brand';
-import { type BrandAccountRecord, type MembershipRecord } from './brand-account.model';
+import { type BrandAccountRecord } from './brand-account.model';
 import { MAX_CUSTOMER_IDS } from './customer.args';
 import { type CustomerLoaders } from './customer.loaders';
 import { normalizeEmail, type CustomerRecord } from './customer.model';
@@ -165,7 +165,8 @@ export class CustomerService {
       .lean();
 
     if (known) {
-      if (report.customerId && report.customerId !== known.customerId.toHexString()) {
+      const linkedTo = known.customerId.toHexString();
+      if (report.customerId && report.customerId.toLowerCase() !== linkedTo) {
         throw new ConflictError(
           'This account is already linked to another customer',
           'input.customerId',
@@ -173,7 +174,7 @@ export class CustomerService {
       }
       const accountChanges = changesOf(known as unknown as Record<string, unknown>, {
         email: report.email,
-        membership: report.membership satisfies MembershipRecord | undefined,
+        membership: report.membership,
       });
       if (accountChanges) {
         await BrandAccount.updateOne(
