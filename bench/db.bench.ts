@@ -57,6 +57,15 @@ async function main(): Promise<void> {
           accountId: `acc-${pick(i)}`,
         }),
       ),
+      await measure('find by compound-index prefix', OPERATIONS, (i) =>
+        customers
+          .find({ brand: pick(i) % 2 === 0 ? 'WAITROSE' : 'JOHN_LEWIS' })
+          .limit(1)
+          .toArray(),
+      ),
+      await measure('find by unindexed field (full scan)', Math.ceil(OPERATIONS / 20), (i) =>
+        customers.findOne({ 'name.last': `Customer ${pick(i)}` }),
+      ),
       await measure('updateOne $inc by _id', OPERATIONS, (i) =>
         customers.updateOne({ _id: ids[pick(i)] }, { $inc: { visits: 1 } }),
       ),

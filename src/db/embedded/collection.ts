@@ -1,7 +1,7 @@
 import { type Document, UUID } from 'bson';
 
 import { canonicalKey } from './bson-order';
-import { equalityKeys, Index, type IndexSpec } from './indexes';
+import { Index, type IndexSpec } from './indexes';
 
 /** One committed version of a document; `doc` null marks a deletion. */
 interface Version {
@@ -15,6 +15,14 @@ interface DocumentRecord extends Version {
 }
 
 const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+function firstDefined<T, R>(items: T[], pick: (item: T) => R | undefined): R | undefined {
+  for (const item of items) {
+    const picked = pick(item);
+    if (picked !== undefined) return picked;
+  }
+  return undefined;
+}
 
 /** The key under which a document is stored: equal for `_id`s MongoDB considers equal. */
 export function idKeyOf(document: Document): string {
@@ -78,23 +86,26 @@ export class CollectionStore {
   }
 
   /**
-   * Ids that may match `filter` according to an equality index, or undefined when no index
-   * applies. For snapshot reads the ids changed since the snapshot are added, because the
+   * Ids (possibly repeated) that may match `filter` according to an equality index, or
+   * undefined when no index applies. For snapshot reads the ids changed since the snapshot are added, because the
    * indexes describe only the latest versions.
    */
-  candidateIds(filter: Document, snapshotSeq: number | undefined): Set<string> | undefined {
-    for (const index of this.indexes.values()) {
-      if (index.spec.sparse) continue;
-      const keys = equalityKeys(index, filter);
-      if (!keys) continue;
-      const ids = new Set<string>();
-      for (const key of keys) for (const id of index.holders(key) ?? []) ids.add(id);
-      if (snapshotSeq !== undefined) {
-        for (const change of this.changeLog) if (change.seq > snapshotSeq) ids.add(change.id);
-      }
-      return ids;
-    }
-    return undefined;
+  candidateIds(filter: Document, snapshotSeq: number | undefined): Iterable<string> | undefined {
+    const indexes = [...this.indexes.values()];
+    // An index the filter pins whole (the _id index first) beats one pinned by its first field.
+    const sets =
+      firstDefined(indexes, (index) => index.candidates(filter, true)) ??
+      firstDefined(indexes, (index) => index.candidates(filter, false));
+    if (!sets) return undefined;
+    const changes = snapshotSeq === undefined ? [] : this.changesSince(snapshotSeq);
+    return (function* () {
+      for (const ids of sets) yield* ids;
+      yield* changes;
+    })();
+  }
+
+  private changesSince(seq: number): string[] {
+    return this.changeLog.filter((change) => change.seq > seq).map((change) => change.id);
   }
 
   /**

@@ -278,6 +278,7 @@ export class StorageEngine {
     const snapshot = txn && !txn.autocommit ? txn.snapshotSeq : undefined;
     const seen = new Set<string>();
     for (const id of candidates ?? collection.ids()) {
+      if (seen.has(id)) continue;
       seen.add(id);
       const document = txn?.isStaged(collection, id)
         ? txn.staged(collection, id)

@@ -89,9 +89,12 @@ export function sameIndex(a: IndexSpec, b: IndexSpec): boolean {
 export class Index {
   readonly fields: string[];
   private readonly entries = new Map<string, Set<string>>();
+  /** For compound indexes: first field's key → ids, so a filter on that field alone is served. */
+  private readonly prefixEntries?: Map<string, Set<string>>;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    if (this.fields.length > 1) this.prefixEntries = new Map();
   }
 
   get name(): string {
@@ -125,19 +128,40 @@ export class Index {
   }
 
   add(id: string, document: Document): void {
-    for (const { key } of this.keysOf(document)) {
-      let ids = this.entries.get(key);
-      if (!ids) this.entries.set(key, (ids = new Set()));
-      ids.add(id);
+    for (const { key, values } of this.keysOf(document)) {
+      addTo(this.entries, key, id);
+      if (this.prefixEntries) addTo(this.prefixEntries, this.keyOf(values.slice(0, 1)), id);
     }
   }
 
   remove(id: string, document: Document): void {
-    for (const { key } of this.keysOf(document)) {
-      const ids = this.entries.get(key);
-      ids?.delete(id);
-      if (ids?.size === 0) this.entries.delete(key);
+    for (const { key, values } of this.keysOf(document)) {
+      removeFrom(this.entries, key, id);
+      if (this.prefixEntries) removeFrom(this.prefixEntries, this.keyOf(values.slice(0, 1)), id);
     }
+  }
+
+  /**
+   * Sets of ids (which may overlap) of the documents that may match `filter`, when it pins this index's fields (all of
+   * them, or for a compound index the first) by equality; undefined when it does not.
+   */
+  candidates(filter: Document, wholeKeyOnly: boolean): ReadonlySet<string>[] | undefined {
+    if (this.spec.sparse) return undefined;
+    const whole = equalityKeys(this.fields, filter);
+    if (whole)
+      return holdersOf(
+        this.entries,
+        whole.map((values) => this.keyOf(values)),
+      );
+    if (wholeKeyOnly || !this.prefixEntries) return undefined;
+    const first = equalityKeys(this.fields.slice(0, 1), filter);
+    return (
+      first &&
+      holdersOf(
+        this.prefixEntries,
+        first.map((values) => this.keyOf(values)),
+      )
+    );
   }
 
   /** The first duplicated key among the given documents, for building a unique index. */
@@ -158,6 +182,22 @@ export class Index {
   }
 }
 
+function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
+  let ids = map.get(key);
+  if (!ids) map.set(key, (ids = new Set()));
+  ids.add(id);
+}
+
+function removeFrom(map: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = map.get(key);
+  ids?.delete(id);
+  if (ids?.size === 0) map.delete(key);
+}
+
+function holdersOf(map: Map<string, Set<string>>, keys: string[]): ReadonlySet<string>[] {
+  return keys.flatMap((key) => map.get(key) ?? []);
+}
+
 function uniqueValues(values: unknown[]): unknown[] {
   const seen = new Set<string>();
   return values.filter((value) => {
@@ -169,23 +209,19 @@ function uniqueValues(values: unknown[]): unknown[] {
 }
 
 /**
- * The index keys a filter pins by equality on this index's leading fields, or undefined when
- * the filter does not pin them (the caller then scans). The candidates it yields are a superset
- * of the matches; the full filter is always evaluated on them.
+ * The value combinations a filter pins by equality on `fields`, or undefined when it does not
+ * pin them all. The documents they reach are a superset of the matches; the full filter is
+ * always evaluated on them.
  */
-export function equalityKeys(index: Index, filter: Document): string[] | undefined {
-  const perField: unknown[][] = [];
-  for (const field of index.fields) {
+function equalityKeys(fields: string[], filter: Document): unknown[][] | undefined {
+  let combinations: unknown[][] = [[]];
+  for (const field of fields) {
     const values = pinnedValues(filter, field);
     if (!values) return undefined;
-    perField.push(values);
+    combinations = combinations.flatMap((prefix) => values.map((value) => [...prefix, value]));
+    if (combinations.length > 1000) return undefined;
   }
-  let keys: unknown[][] = [[]];
-  for (const values of perField) {
-    keys = keys.flatMap((prefix) => values.map((value) => [...prefix, value]));
-    if (keys.length > 1000) return undefined;
-  }
-  return keys.map((values) => index.keyOf(values));
+  return combinations;
 }
 
 function isIndexableEquality(value: unknown): boolean {

@@ -25,17 +25,23 @@ export function existingCollection(
   return context.engine.collection(context.database, name);
 }
 
-/** The documents of `collection` matching `filter`, as this command's transaction sees them. */
+/**
+ * The documents of `collection` matching `filter`, as this command's transaction sees them,
+ * in natural order; at most `limit` of them when given.
+ */
 export function matchingDocuments(
   context: CommandContext,
   collection: CollectionStore | undefined,
   filter: Document | undefined,
-  transaction = context.transaction,
+  options: { transaction?: CommandContext['transaction']; limit?: number } = {},
 ): Document[] {
   const predicate = compileFilter(filter);
   if (!collection) return [];
+  const transaction = 'transaction' in options ? options.transaction : context.transaction;
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const matches: Document[] = [];
   for (const document of context.engine.candidates(collection, filter ?? {}, transaction)) {
+    if (matches.length >= limit) break;
     if (predicate(document)) matches.push(document);
   }
   return matches;

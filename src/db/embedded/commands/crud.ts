@@ -134,7 +134,11 @@ function updateDocuments(
   },
 ): UpdateOutcome {
   const collection = existingCollection(context, name);
-  let targets = matchingDocuments(context, collection, options.filter, txn);
+  let targets = matchingDocuments(context, collection, options.filter, {
+    transaction: txn,
+    // Without a sort, a single-document update takes the first match in natural order.
+    limit: options.multi || options.sort ? undefined : 1,
+  });
   if (options.sort) targets = sortDocuments(targets, options.sort);
   if (!options.multi) targets = targets.slice(0, 1);
   const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
@@ -275,13 +279,12 @@ export const crudCommands: CommandTable = {
           const collection = existingCollection(context, name);
           assertValidHint(collection, statement.hint);
           result.n += await context.write((txn) => {
-            let targets = matchingDocuments(
+            const targets = matchingDocuments(
               context,
               collection,
               optionalDocument(statement.q, 'q') ?? {},
-              txn,
+              { transaction: txn, limit: limit === 1 ? 1 : undefined },
             );
-            if (limit === 1) targets = targets.slice(0, 1);
             for (const document of targets)
               context.engine.stage(txn, collection!, idKeyOf(document), null);
             return targets.length;
@@ -324,7 +327,7 @@ export const crudCommands: CommandTable = {
         }
         const removed = await context.write((txn) => {
           const collection = existingCollection(context, name);
-          let targets = matchingDocuments(context, collection, filter, txn);
+          let targets = matchingDocuments(context, collection, filter, { transaction: txn });
           if (sort) targets = sortDocuments(targets, sort);
           const target = targets[0];
           if (target) context.engine.stage(txn, collection!, idKeyOf(target), null);
@@ -387,10 +390,14 @@ export const crudCommands: CommandTable = {
       }
       nonNegativeInteger(limit, 'limit');
       const batchSize = nonNegativeInteger(command.batchSize, 'batchSize');
+      // Without a sort, matching can stop once skip + limit documents are found.
       let documents = matchingDocuments(
         context,
         collection,
         optionalDocument(command.filter, 'filter'),
+        {
+          limit: !sort && limit ? skip + limit : undefined,
+        },
       );
       if (sort) documents = sortDocuments(documents, sort);
       documents = documents.slice(skip, limit ? skip + limit : undefined);
