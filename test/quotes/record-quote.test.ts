@@ -42,6 +42,22 @@ describe('recordQuote', () => {
     expect(await test.gateway.models.Quote.countDocuments({ reference: input.reference })).toBe(1);
   });
 
+  it('keeps a settled status: a late QUOTED report cannot undo a purchase', async () => {
+    const input = quoteInput(customer.id);
+    await record({ ...input, status: 'PURCHASED' });
+    for (const status of ['QUOTED', 'EXPIRED', 'DECLINED']) {
+      await test.client.error(
+        RECORD_QUOTE,
+        { input: { ...input, status } },
+        { token },
+        { code: 'CONFLICT', field: 'input.status' },
+      );
+    }
+    expect(await record({ ...input, status: 'PURCHASED' })).toMatchObject({ status: 'PURCHASED' });
+    const stored = await test.gateway.models.Quote.findOne({ reference: input.reference }).lean();
+    expect(stored).toMatchObject({ status: 'PURCHASED' });
+  });
+
   it('refuses a repeated reference that changes what made the quote', async () => {
     const input = quoteInput(customer.id);
     await record(input);

@@ -2,7 +2,7 @@ import { type ClientSession, type Connection, type Types } from 'mongoose';
 
 import { type Viewer } from '../../auth/viewer';
 import { type Clock } from '../../clock';
-import { isDuplicateKeyError } from '../../db/duplicate-key';
+import { retryOnDuplicateKey } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
 import {
@@ -135,12 +135,9 @@ export class CustomerService {
    */
   async upsertBrandAccount(input: BrandAccountInput): Promise<Customer> {
     const report = parseInput(brandAccountInputSchema(this.deps.clock.now()), input, 'input');
-    const customerId = await this.applyReportOnce(report).catch((error: unknown) => {
-      // Two first reports of one person raced to create the account or the customer; the
-      // loser's retry now finds the winner's records and links to them.
-      if (isDuplicateKeyError(error)) return this.applyReportOnce(report);
-      throw error;
-    });
+    // Two first reports of one person may race to create the account or the customer; the
+    // loser's retry finds the winner's records and links to them.
+    const customerId = await retryOnDuplicateKey(() => this.applyReportOnce(report));
     const id = customerId.toHexString();
     this.deps.loaders.customerById.clear(id);
     this.deps.loaders.accountsByCustomer.clear(id);

@@ -1,5 +1,5 @@
 import { type Clock } from '../../clock';
-import { isDuplicateKeyError } from '../../db/duplicate-key';
+import { retryOnDuplicateKey } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../graphql/errors';
@@ -7,6 +7,7 @@ import { parseInput } from '../../graphql/validation';
 import { Brand } from '../customers/brand';
 import { decodeCursor, encodeCursor } from './lib/cursor';
 import { formatMinor } from './lib/money';
+import { canMoveStatus } from './lib/status';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type QuotesArgs } from './quote.args';
 import { type QuoteInput } from './quote.input';
 import { type QuoteLoaders } from './quote.loaders';
@@ -82,13 +83,8 @@ export class QuoteService {
     if (!customerId || !customer) {
       throw new NotFoundError('No customer has this id', 'input.customerId');
     }
-    try {
-      return await this.applyReport(report);
-    } catch (error) {
-      // Two reports of a new reference raced; the loser now finds the winner's quote.
-      if (!isDuplicateKeyError(error)) throw error;
-      return this.applyReport(report);
-    }
+    // Two reports of a new reference may race; the loser's retry finds the winner's quote.
+    return retryOnDuplicateKey(() => this.applyReport(report));
   }
 
   private async applyReport(report: QuoteReport): Promise<Quote> {
@@ -128,6 +124,12 @@ export class QuoteService {
       throw new ConflictError(
         `Quote ${report.reference} was recorded with a different ${changed[0].slice(6)}`,
         changed[0],
+      );
+    }
+    if (!canMoveStatus(known.status, report.status)) {
+      throw new ConflictError(
+        `Quote ${report.reference} is ${known.status} and cannot become ${report.status}`,
+        'input.status',
       );
     }
     if (
