@@ -76,8 +76,9 @@ async function main(): Promise<void> {
       `\`${database.kind}\`, ${DOCUMENTS} documents, ${OPERATIONS} sequential operations each, ` +
       `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}).`;
     process.stdout.write(`${context}\n\n${table}\n`);
-    if (process.env.BENCH_WRITE_README !== 'false')
-      writeReadmeSection('bench-db', `${context}\n\n${table}`);
+    if (process.env.BENCH_WRITE_README !== 'false') {
+      await writeReadmeSection('bench-db', `${context}\n\n${table}`);
+    }
   } finally {
     await client.close();
     await database.stop();

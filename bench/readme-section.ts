@@ -1,10 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { format, resolveConfig } from 'prettier';
+
 const README = join(__dirname, '..', 'README.md');
 
-/** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` in the README. */
-export function writeReadmeSection(name: string, body: string): void {
+/**
+ * Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` in the README, then
+ * formats it as the lint step expects.
+ */
+export async function writeReadmeSection(name: string, body: string): Promise<void> {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const readme = readFileSync(README, 'utf8');
@@ -13,5 +18,7 @@ export function writeReadmeSection(name: string, body: string): void {
   if (from < 0 || to < from) {
     throw new Error(`README.md has no ${start} … ${end} section to write the figures into`);
   }
-  writeFileSync(README, `${readme.slice(0, from + start.length)}\n${body}\n${readme.slice(to)}`);
+  const updated = `${readme.slice(0, from + start.length)}\n\n${body}\n\n${readme.slice(to)}`;
+  const options = (await resolveConfig(README)) ?? {};
+  writeFileSync(README, await format(updated, { ...options, filepath: README }));
 }
