@@ -1,8 +1,8 @@
-import { Decimal128, type Document, EJSON, Timestamp } from 'bson';
+import { BSONRegExp, Decimal128, type Document, EJSON, Timestamp } from 'bson';
 import { Aggregator, Query, update as applyModifier } from 'mingo';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 
-import { compareBson, isPlainObject } from './bson-order';
+import { canonicalKey, compareBson, isPlainObject } from './bson-order';
 import { badValue, failedToParse, MongoCommandError } from './errors';
 import { valuesAtPath, valueAtPath } from './paths';
 
@@ -49,20 +49,59 @@ function assertAnswerable(condition: unknown): void {
   }
 }
 
+function isPlainInValue(value: unknown): boolean {
+  return (
+    value !== null &&
+    value !== undefined &&
+    !Array.isArray(value) &&
+    !(value instanceof RegExp) &&
+    !(value instanceof BSONRegExp)
+  );
+}
+
+/**
+ * Splits off top-level `{ field: { $in: [...] } }` conditions over plain values, which are
+ * checked against a set of canonical keys here. mingo checks `$in` by hashing every listed
+ * value for every document, which made `customerId: { $in: [50 ids] }` the costliest part of a
+ * gateway request. Top-level conditions are ANDed, so splitting them keeps the meaning.
+ */
+function splitSetMembership(filter: Document): { sets: [string, Set<string>][]; rest: Document } {
+  const sets: [string, Set<string>][] = [];
+  const rest: Document = {};
+  for (const [field, condition] of Object.entries(filter)) {
+    const simple =
+      !field.startsWith('$') &&
+      !/(^|\.)\d+(\.|$)/.test(field) &&
+      isPlainObject(condition) &&
+      Object.keys(condition).length === 1 &&
+      Array.isArray(condition.$in) &&
+      condition.$in.every(isPlainInValue);
+    if (simple) sets.push([field, new Set((condition.$in as unknown[]).map(canonicalKey))]);
+    else rest[field] = condition;
+  }
+  return { sets, rest };
+}
+
 /** A compiled filter; unknown or malformed operators are BadValue, as in MongoDB. */
 export function compileFilter(filter: unknown): (document: Document) => boolean {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw badValue('filter must be an object');
   if (Object.keys(filter).length === 0) return () => true;
   assertAnswerable(filter);
+  const { sets, rest } = splitSetMembership(filter);
+  let query: Query | undefined;
   try {
-    const query = new Query(filter);
-    return (document) => query.test(document);
+    if (Object.keys(rest).length > 0) query = new Query(rest);
   } catch (error) {
     const unknown = /unknown query operator (\S+)/.exec(String((error as Error)?.message));
     if (unknown) throw badValue(`unknown operator: ${unknown[1]}`);
     asCommandError(error, badValue);
   }
+  return (document) =>
+    sets.every(([field, keys]) =>
+      valuesAtPath(document, field).some((value) => keys.has(canonicalKey(value))),
+    ) &&
+    (query === undefined || query.test(document));
 }
 
 type ProjectionMode = 'inclusion' | 'exclusion';

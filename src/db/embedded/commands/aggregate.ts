@@ -89,11 +89,14 @@ export const aggregateCommands: CommandTable = {
       }
       const collection = existingCollection(context, name);
       assertValidHint(collection, command.hint);
-      // A leading $match narrows the input through an index; the pipeline still applies it.
+      // A leading $match is applied here, where an index can narrow it, and not again.
       const leadingMatch =
-        isPlainObject(pipeline[0]) && isPlainObject(pipeline[0].$match) ? pipeline[0].$match : {};
-      const input = matchingDocuments(context, collection, leadingMatch);
-      const results = runPipeline(input, pipeline, (other) =>
+        isPlainObject(pipeline[0]) && isPlainObject(pipeline[0].$match)
+          ? pipeline[0].$match
+          : undefined;
+      const input = matchingDocuments(context, collection, leadingMatch ?? {});
+      const stages = leadingMatch ? pipeline.slice(1) : pipeline;
+      const results = runPipeline(input, stages, (other) =>
         matchingDocuments(context, existingCollection(context, other), {}),
       );
       const batchSize = nonNegativeInteger(command.cursor.batchSize, 'cursor.batchSize');
