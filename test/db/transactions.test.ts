@@ -257,36 +257,25 @@ describe('write conflicts', () => {
     }),
   );
 
-  it(
-    'a plain write to a document a transaction holds waits for the commit, then applies',
-    traced(async () => {
-      const collection = await seeded([{ _id: 1, n: 0 }]);
-      await inSession(async (session) => {
-        session.startTransaction();
-        await collection.updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session });
-        const plainWrite = settle(collection.updateOne({ _id: 1 }, { $inc: { n: 10 } }));
-        // Give the plain write time to reach the server and meet the transaction's write.
-        await sleep(300);
-        await session.commitTransaction();
-        expect(await plainWrite).toMatchObject({ value: { matchedCount: 1, modifiedCount: 1 } });
-      });
-      expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, n: 11 });
-    }),
-  );
-
-  it(
-    'a plain write waiting on an aborted transaction applies to the original document',
-    traced(async () => {
-      const collection = await seeded([{ _id: 1, n: 0 }]);
-      await inSession(async (session) => {
-        session.startTransaction();
-        await collection.updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session });
-        const plainWrite = settle(collection.updateOne({ _id: 1 }, { $inc: { n: 10 } }));
-        await sleep(300);
-        await session.abortTransaction();
-        expect(await plainWrite).toMatchObject({ value: { matchedCount: 1, modifiedCount: 1 } });
-      });
-      expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, n: 10 });
-    }),
+  it.each([
+    ['commits', "the transaction's write and then its own", 11],
+    ['aborts', 'its own write to the original document', 10],
+  ] as const)(
+    'a plain write to a document a transaction holds waits until it %s, then applies (%s)',
+    (ending, _outcome, expected) =>
+      traced(async () => {
+        const collection = await seeded([{ _id: 1, n: 0 }]);
+        await inSession(async (session) => {
+          session.startTransaction();
+          await collection.updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session });
+          const plainWrite = settle(collection.updateOne({ _id: 1 }, { $inc: { n: 10 } }));
+          // Give the plain write time to reach the server and meet the transaction's write.
+          await sleep(300);
+          if (ending === 'commits') await session.commitTransaction();
+          else await session.abortTransaction();
+          expect(await plainWrite).toMatchObject({ value: { matchedCount: 1, modifiedCount: 1 } });
+        });
+        expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, n: expected });
+      })(),
   );
 });

@@ -25,11 +25,21 @@ function transactionCommitted(txnNumber: number): MongoCommandError {
   );
 }
 
-function requireTransactionSession(context: CommandContext): ServerSession {
-  if (!context.session || context.command.txnNumber === undefined) {
+/** The transaction a commit or abort names; a missing or aborted one is NoSuchTransaction. */
+function namedTransaction(context: CommandContext): {
+  transaction: Transaction;
+  txnNumber: number;
+} {
+  const session = context.session;
+  if (!session || context.command.txnNumber === undefined) {
     throw new MongoCommandError('InvalidOptions', 'Transaction commands need lsid and txnNumber');
   }
-  return context.session;
+  const txnNumber = Number(context.command.txnNumber);
+  const transaction = session.transaction;
+  if (txnNumber !== session.txnNumber || !transaction || transaction.state === 'aborted') {
+    throw noSuchTransaction(txnNumber);
+  }
+  return { transaction, txnNumber };
 }
 
 const transactionCommands: CommandTable = {
@@ -37,13 +47,8 @@ const transactionCommands: CommandTable = {
     fields: ['recoveryToken'],
     inTransaction: true,
     run: (context) => {
-      const session = requireTransactionSession(context);
-      const txnNumber = Number(context.command.txnNumber);
-      const transaction = session.transaction;
-      if (txnNumber !== session.txnNumber || !transaction) throw noSuchTransaction(txnNumber);
-      if (transaction.state === 'aborted') throw noSuchTransaction(txnNumber);
       // Committing again (the driver retries commits) reports the same success.
-      context.engine.commit(transaction);
+      context.engine.commit(namedTransaction(context).transaction);
       return { ok: 1 };
     },
   },
@@ -51,12 +56,8 @@ const transactionCommands: CommandTable = {
     fields: ['recoveryToken'],
     inTransaction: true,
     run: (context) => {
-      const session = requireTransactionSession(context);
-      const txnNumber = Number(context.command.txnNumber);
-      const transaction = session.transaction;
-      if (txnNumber !== session.txnNumber || !transaction) throw noSuchTransaction(txnNumber);
+      const { transaction, txnNumber } = namedTransaction(context);
       if (transaction.state === 'committed') throw transactionCommitted(txnNumber);
-      if (transaction.state === 'aborted') throw noSuchTransaction(txnNumber);
       context.engine.abort(transaction);
       return { ok: 1 };
     },
