@@ -19,6 +19,13 @@ async function sales() {
   return collection;
 }
 
+/** Orders of customers 1 and 2, for the $lookup tests. */
+const ORDERS = [
+  { _id: 10, customerId: 1, total: 5 },
+  { _id: 11, customerId: 2, total: 7 },
+  { _id: 12, customerId: 1, total: 9 },
+];
+
 describe('$match, $group and accumulators', () => {
   it(
     'groups with $sum, $avg, $min, $max, $push, $addToSet and $first',
@@ -242,11 +249,7 @@ describe('$lookup', () => {
         { _id: 2, name: 'Grace' },
         { _id: 3, name: 'Edsger' },
       ]);
-      await orders.insertMany([
-        { _id: 10, customerId: 1, total: 5 },
-        { _id: 11, customerId: 2, total: 7 },
-        { _id: 12, customerId: 1, total: 9 },
-      ]);
+      await orders.insertMany(ORDERS);
       const joined = await customers
         .aggregate([
           {
@@ -279,11 +282,7 @@ describe('$lookup', () => {
         { _id: 1, name: 'Ada', minimum: 6 },
         { _id: 2, name: 'Grace', minimum: 1 },
       ]);
-      await orders.insertMany([
-        { _id: 10, customerId: 1, total: 5 },
-        { _id: 11, customerId: 2, total: 7 },
-        { _id: 12, customerId: 1, total: 9 },
-      ]);
+      await orders.insertMany(ORDERS);
       const joined = await customers
         .aggregate([
           {
