@@ -278,4 +278,21 @@ describe('write conflicts', () => {
         expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, n: expected });
       })(),
   );
+
+  it(
+    'a plain write still blocked by a transaction when its maxTimeMS passes fails with 50',
+    traced(async () => {
+      const collection = await seeded([{ _id: 1, n: 0 }]);
+      await inSession(async (session) => {
+        session.startTransaction();
+        await collection.updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session });
+        await expectCommandError(
+          () => collection.updateOne({ _id: 1 }, { $inc: { n: 10 } }, { maxTimeMS: 200 }),
+          { code: 50, codeName: 'MaxTimeMSExpired' },
+        );
+        await session.commitTransaction();
+      });
+      expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, n: 1 });
+    }),
+  );
 });

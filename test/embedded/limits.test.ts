@@ -65,4 +65,23 @@ describe('embedded server refusals', () => {
     expect(error).toBeInstanceOf(MongoServerError);
     expect((error as MongoServerError).code).toBe(238);
   });
+
+  it.each([
+    ['update', { update: 'numbers', updates: [{ q: {}, u: { $set: { a: 1 } } }], let: { x: 1 } }],
+    ['aggregate', { aggregate: 'numbers', pipeline: [], cursor: {}, explain: true }],
+    [
+      'update statement',
+      { update: 'numbers', updates: [{ q: {}, u: [{ $set: { a: '$$x' } }], c: { x: 1 } }] },
+    ],
+  ])('refuses options it does not implement (%s) as NotImplemented', async (_name, command) => {
+    const error = await client
+      .db('limits')
+      .command(command)
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(MongoServerError);
+    expect({
+      code: (error as MongoServerError).code,
+      codeName: (error as MongoServerError).codeName,
+    }).toEqual({ code: 238, codeName: 'NotImplemented' });
+  });
 });

@@ -11,6 +11,8 @@ interface OpenCursor {
   position: number;
   sessionId?: string;
   lastUsed: number;
+  /** `noCursorTimeout`: kept however long it stays idle, until exhausted or killed. */
+  keepIdle: boolean;
 }
 
 const DEFAULT_FIRST_BATCH = 101;
@@ -32,7 +34,7 @@ export class CursorRegistry {
   open(
     namespace: string,
     documents: Document[],
-    options: { batchSize?: number; singleBatch?: boolean; sessionId?: string },
+    options: { batchSize?: number; singleBatch?: boolean; sessionId?: string; keepIdle?: boolean },
   ): CursorReply {
     const cursor: OpenCursor = {
       namespace,
@@ -40,6 +42,7 @@ export class CursorRegistry {
       position: 0,
       sessionId: options.sessionId,
       lastUsed: Date.now(),
+      keepIdle: options.keepIdle === true,
     };
     const firstBatch =
       options.batchSize === 0 ? [] : takeBatch(cursor, options.batchSize ?? DEFAULT_FIRST_BATCH);
@@ -82,7 +85,7 @@ export class CursorRegistry {
 
   expireIdle(now = Date.now()): void {
     for (const [id, cursor] of this.cursors) {
-      if (now - cursor.lastUsed > IDLE_TIMEOUT_MS) this.cursors.delete(id);
+      if (!cursor.keepIdle && now - cursor.lastUsed > IDLE_TIMEOUT_MS) this.cursors.delete(id);
     }
   }
 }

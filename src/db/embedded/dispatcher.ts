@@ -76,6 +76,12 @@ COMMANDS.buildinfo = COMMANDS.buildInfo;
 
 function validateFields(name: string, handler: CommandHandler, command: Document): void {
   for (const field of Object.keys(command).slice(1)) {
+    if (handler.unsupported?.includes(field)) {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `${name}.${field} is not supported by the embedded server`,
+      );
+    }
     if (!handler.lenient && !GENERIC_FIELDS.has(field) && !handler.fields.includes(field)) {
       throw new MongoCommandError(
         'Location40415',
@@ -86,6 +92,23 @@ function validateFields(name: string, handler: CommandHandler, command: Document
   const level = command.readConcern?.level;
   if (level !== undefined && !READ_CONCERN_LEVELS.has(level)) {
     throw badValue(`${level} is not a valid read concern level`);
+  }
+}
+
+/** Waits for `promise`, failing as MongoDB does once the command's maxTimeMS has passed. */
+async function untilDeadline(promise: Promise<void>, deadline: number | undefined): Promise<void> {
+  if (deadline === undefined) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new MongoCommandError('MaxTimeMSExpired', 'operation exceeded time limit')),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  try {
+    await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -162,6 +185,10 @@ export class CommandDispatcher {
     transaction: Transaction | undefined,
   ): CommandContext {
     const engine = this.engine;
+    const deadline =
+      typeof command.maxTimeMS === 'number' && command.maxTimeMS > 0
+        ? Date.now() + command.maxTimeMS
+        : undefined;
     return {
       engine,
       cursors: this.cursors,
@@ -184,7 +211,7 @@ export class CommandDispatcher {
             engine.abort(unit);
             if (!(error instanceof LockWait)) throw error;
             // An open transaction holds what this write touches: wait for it to end, then retry.
-            await error.owner.done;
+            await untilDeadline(error.owner.done, deadline);
           }
         }
       },

@@ -41,13 +41,15 @@ export class SessionRegistry {
     return session;
   }
 
-  end(lsids: Document[]): void {
-    for (const lsid of lsids) {
+  /** Ends sessions, aborting their open transactions; returns the ended sessions' ids. */
+  end(lsids: Document[]): string[] {
+    return lsids.map((lsid) => {
       const id = canonicalKey(lsid.id);
       const transaction = this.sessions.get(id)?.transaction;
       if (transaction) this.engine.abort(transaction);
       this.sessions.delete(id);
-    }
+      return id;
+    });
   }
 
   /**

@@ -27,16 +27,8 @@ const UNSUPPORTED_STAGES = new Set([
 
 export const aggregateCommands: CommandTable = {
   aggregate: {
-    fields: [
-      'pipeline',
-      'cursor',
-      'allowDiskUse',
-      'explain',
-      'hint',
-      'collation',
-      'let',
-      'bypassDocumentValidation',
-    ],
+    fields: ['pipeline', 'cursor', 'allowDiskUse', 'hint', 'collation', 'bypassDocumentValidation'],
+    unsupported: ['explain', 'let'],
     inTransaction: true,
     run: (context) => {
       const { command } = context;
@@ -48,21 +40,7 @@ export const aggregateCommands: CommandTable = {
         );
       }
       if (!isPlainObject(command.cursor)) {
-        throw failedToParse(
-          "The 'cursor' option is required, except for aggregate with the explain argument",
-        );
-      }
-      if (command.explain !== undefined) {
-        throw new MongoCommandError(
-          'NotImplemented',
-          'explain is not supported by the embedded server',
-        );
-      }
-      if (command.let !== undefined) {
-        throw new MongoCommandError(
-          'NotImplemented',
-          "the aggregate 'let' option is not supported by the embedded server",
-        );
+        throw failedToParse("The 'cursor' option is required");
       }
       assertSimpleCollation(command.collation);
       const pipeline = command.pipeline;

@@ -38,6 +38,8 @@ export interface CommandHandler {
   fields: readonly string[];
   /** Extra fields are ignored rather than refused, as MongoDB's non-strict commands (hello) do. */
   lenient?: boolean;
+  /** MongoDB options this server does not implement: refused as NotImplemented, never ignored. */
+  unsupported?: readonly string[];
   /** May run inside a multi-document transaction. */
   inTransaction?: boolean;
   /** A retryable write: a retry with the same txnNumber gets the first reply back. */

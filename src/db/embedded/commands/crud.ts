@@ -25,7 +25,8 @@ import {
 } from './common';
 import { type CommandContext, type CommandTable } from './context';
 
-const WRITE_FIELDS = ['ordered', 'bypassDocumentValidation', 'let'] as const;
+const WRITE_FIELDS = ['ordered', 'bypassDocumentValidation'] as const;
+const LET = ['let'] as const;
 
 function namespace(context: CommandContext, name: string): string {
   return `${context.database}.${name}`;
@@ -70,8 +71,10 @@ async function runStatements<T>(
       await run(statements[index], index, result);
     } catch (error) {
       if (!(error instanceof MongoCommandError)) throw error;
-      // A write conflict fails a transaction's whole command, labelled for the driver to retry.
+      // A write conflict fails a transaction's whole command, labelled for the driver to retry;
+      // a command past its maxTimeMS fails whole too.
       if (context.transaction && error.code === ErrorCode.WriteConflict) throw error;
+      if (error.code === ErrorCode.MaxTimeMSExpired) throw error;
       writeErrors.push(error.toWriteError(index));
       // Inside a transaction the first error aborted it: nothing after it can run.
       if (ordered || context.transaction) break;
@@ -84,13 +87,25 @@ async function runStatements<T>(
   return { ...reply, ok: 1 };
 }
 
-function statementArray(context: CommandContext, field: string): Document[] {
+/**
+ * The command's statements (`documents`, `updates`, `deletes`). Their shape is checked for the
+ * whole batch first: like MongoDB, a malformed statement fails the command, not one write.
+ */
+function statementArray(
+  context: CommandContext,
+  field: string,
+  allowedFields?: readonly string[],
+): Document[] {
   const statements = context.command[field];
   if (!Array.isArray(statements) || statements.length === 0) {
     throw new MongoCommandError(
       'InvalidLength',
       `Write batch sizes must be between 1 and 100000. Got 0 operations.`,
     );
+  }
+  if (allowedFields) {
+    const command = `${Object.keys(context.command)[0]}.${field}`;
+    for (const statement of statements) assertStatementFields(statement, allowedFields, command);
   }
   return statements;
 }
@@ -101,6 +116,12 @@ function assertStatementFields(
   command: string,
 ): void {
   for (const field of Object.keys(statement)) {
+    if (field === 'c') {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `${command}.c (pipeline constants) is not supported by the embedded server`,
+      );
+    }
     if (!allowed.includes(field)) {
       throw new MongoCommandError(
         'Location40415',
@@ -178,21 +199,13 @@ function parseArrayFilters(value: unknown): Document[] | undefined {
   return value;
 }
 
-const UPDATE_STATEMENT_FIELDS = [
-  'q',
-  'u',
-  'multi',
-  'upsert',
-  'arrayFilters',
-  'hint',
-  'collation',
-  'c',
-];
+const UPDATE_STATEMENT_FIELDS = ['q', 'u', 'multi', 'upsert', 'arrayFilters', 'hint', 'collation'];
 const DELETE_STATEMENT_FIELDS = ['q', 'limit', 'hint', 'collation'];
 
 export const crudCommands: CommandTable = {
   insert: {
     fields: ['documents', ...WRITE_FIELDS],
+    unsupported: LET,
     inTransaction: true,
     retryableWrite: true,
     run: (context) => {
@@ -220,17 +233,17 @@ export const crudCommands: CommandTable = {
 
   update: {
     fields: ['updates', ...WRITE_FIELDS],
+    unsupported: LET,
     inTransaction: true,
     retryableWrite: true,
     run: (context) => {
       const name = collectionName(context, 'update');
-      const statements = statementArray(context, 'updates');
+      const statements = statementArray(context, 'updates', UPDATE_STATEMENT_FIELDS);
       return runStatements(
         context,
         statements,
         context.command.ordered !== false,
         async (statement, index, result) => {
-          assertStatementFields(statement, UPDATE_STATEMENT_FIELDS, 'update.updates');
           assertSimpleCollation(statement.collation);
           assertValidHint(existingCollection(context, name), statement.hint);
           const update = parseUpdate(statement.u);
@@ -261,17 +274,17 @@ export const crudCommands: CommandTable = {
 
   delete: {
     fields: ['deletes', ...WRITE_FIELDS],
+    unsupported: LET,
     inTransaction: true,
     retryableWrite: true,
     run: (context) => {
       const name = collectionName(context, 'delete');
-      const statements = statementArray(context, 'deletes');
+      const statements = statementArray(context, 'deletes', DELETE_STATEMENT_FIELDS);
       return runStatements(
         context,
         statements,
         context.command.ordered !== false,
         async (statement, _i, result) => {
-          assertStatementFields(statement, DELETE_STATEMENT_FIELDS, 'delete.deletes');
           assertSimpleCollation(statement.collation);
           const limit = statement.limit ?? 0;
           if (limit !== 0 && limit !== 1)
@@ -307,8 +320,8 @@ export const crudCommands: CommandTable = {
       'bypassDocumentValidation',
       'hint',
       'collation',
-      'let',
     ],
+    unsupported: LET,
     inTransaction: true,
     retryableWrite: true,
     run: async (context) => {
@@ -406,6 +419,7 @@ export const crudCommands: CommandTable = {
         batchSize: limit && batchSize ? Math.min(limit, batchSize) : batchSize,
         singleBatch,
         sessionId: context.session?.id,
+        keepIdle: command.noCursorTimeout === true,
       });
       return { cursor, ok: 1 };
     },
@@ -441,7 +455,7 @@ export const crudCommands: CommandTable = {
   },
 
   count: {
-    fields: ['query', 'limit', 'skip', 'hint', 'collation', 'fields'],
+    fields: ['query', 'limit', 'skip', 'hint', 'collation'],
     run: (context) => {
       const { command } = context;
       const collection = existingCollection(context, collectionName(context, 'count'));

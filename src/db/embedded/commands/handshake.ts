@@ -162,7 +162,8 @@ export const handshakeCommands: CommandTable = {
       const lsids = context.command.endSessions;
       if (!Array.isArray(lsids))
         throw new MongoCommandError('TypeMismatch', 'endSessions must be an array');
-      context.sessions.end(lsids);
+      // Ending a session also closes the cursors it opened, as in MongoDB.
+      for (const id of context.sessions.end(lsids)) context.cursors.killSessionCursors(id);
       return { ok: 1 };
     },
   },
