@@ -271,6 +271,75 @@ describe('unique indexes', () => {
   );
 });
 
+describe('queries use indexes', () => {
+  // 30 accounts over 3 brands, 10 quotes-like rows per customer id: what the explain output's
+  // executionStats reports is how many documents each query had to read.
+  async function accounts() {
+    const collection = database.collection();
+    await collection.createIndex({ email: 1 }, { unique: true });
+    await collection.createIndex({ brand: 1, accountId: 1 }, { unique: true });
+    await collection.createIndex({ customerId: 1, createdAt: -1 });
+    await collection.insertMany(
+      Array.from({ length: 30 }, (_, i) => ({
+        _id: i,
+        email: `person${i}@example.com`,
+        brand: ['JOHN_LEWIS', 'WAITROSE', 'JOHN_LEWIS_FINANCE'][i % 3],
+        accountId: `A${i}`,
+        customerId: Math.floor(i / 10),
+        createdAt: new Date(Date.UTC(2024, 0, i + 1)),
+        note: `row ${i}`,
+      })),
+    );
+    return collection;
+  }
+
+  async function examined(collection: Awaited<ReturnType<typeof accounts>>, filter: object) {
+    const explained = await collection.find(filter).explain('executionStats');
+    const { nReturned, totalDocsExamined } = explained.executionStats;
+    return { nReturned, totalDocsExamined };
+  }
+
+  it(
+    'an equality on _id, a unique field or a whole compound key reads one document',
+    traced(async () => {
+      const collection = await accounts();
+      for (const filter of [
+        { _id: 17 },
+        { email: 'person17@example.com' },
+        { brand: 'WAITROSE', accountId: 'A10' },
+      ]) {
+        expect(await examined(collection, filter)).toEqual({ nReturned: 1, totalDocsExamined: 1 });
+      }
+    }),
+  );
+
+  it(
+    "an equality on a compound index's first field reads only the documents that hold it",
+    traced(async () => {
+      const collection = await accounts();
+      expect(await examined(collection, { customerId: 2 })).toEqual({
+        nReturned: 10,
+        totalDocsExamined: 10,
+      });
+      expect(await examined(collection, { customerId: { $in: [0, 2] }, note: 'row 25' })).toEqual({
+        nReturned: 1,
+        totalDocsExamined: 20,
+      });
+    }),
+  );
+
+  it(
+    'a filter on an unindexed field reads the whole collection',
+    traced(async () => {
+      const collection = await accounts();
+      expect(await examined(collection, { note: 'row 5' })).toEqual({
+        nReturned: 1,
+        totalDocsExamined: 30,
+      });
+    }),
+  );
+});
+
 describe('TTL indexes', () => {
   const TTL_POLL_LIMIT_MS = 12_000;
   const TTL_POLL_INTERVAL_MS = 250;

@@ -16,6 +16,19 @@ interface DocumentRecord extends Version {
 
 const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
+/** An index lookup (`index` and the `ids` it yields) or, when both are absent, a scan. */
+export interface QueryPlan {
+  index?: Index;
+  ids?: Iterable<string>;
+}
+
+function withCandidates(
+  index: Index,
+  sets: ReadonlySet<string>[] | undefined,
+): [Index, ReadonlySet<string>[]] | undefined {
+  return sets && [index, sets];
+}
+
 function firstDefined<T, R>(items: T[], pick: (item: T) => R | undefined): R | undefined {
   for (const item of items) {
     const picked = pick(item);
@@ -86,22 +99,25 @@ export class CollectionStore {
   }
 
   /**
-   * Ids (possibly repeated) that may match `filter` according to an equality index, or
-   * undefined when no index applies. For snapshot reads the ids changed since the snapshot are added, because the
-   * indexes describe only the latest versions.
+   * How to find the documents `filter` may match: through an equality index (the ids it
+   * yields, possibly repeated), or by a scan when no index applies (`ids` undefined). For
+   * snapshot reads the ids changed since the snapshot are added, because the indexes describe
+   * only the latest versions.
    */
-  candidateIds(filter: Document, snapshotSeq: number | undefined): Iterable<string> | undefined {
+  plan(filter: Document, snapshotSeq: number | undefined): QueryPlan {
     const indexes = [...this.indexes.values()];
     // An index the filter pins whole (the _id index first) beats one pinned by its first field.
-    const sets =
-      firstDefined(indexes, (index) => index.candidates(filter, true)) ??
-      firstDefined(indexes, (index) => index.candidates(filter, false));
-    if (!sets) return undefined;
+    const chosen =
+      firstDefined(indexes, (index) => withCandidates(index, index.candidates(filter, true))) ??
+      firstDefined(indexes, (index) => withCandidates(index, index.candidates(filter, false)));
+    if (!chosen) return {};
+    const [index, sets] = chosen;
     const changes = snapshotSeq === undefined ? [] : this.changesSince(snapshotSeq);
-    return (function* () {
-      for (const ids of sets) yield* ids;
+    const ids = (function* () {
+      for (const set of sets) yield* set;
       yield* changes;
     })();
+    return { index, ids };
   }
 
   private changesSince(seq: number): string[] {

@@ -291,15 +291,18 @@ export class StorageEngine {
     }
   }
 
-  /** The documents `filter` may match, narrowed by an equality index when one applies. */
+  /**
+   * The documents `filter` may match, narrowed by an equality index when one applies, and the
+   * index used (none for a scan).
+   */
   candidates(
     collection: CollectionStore,
     filter: Document,
     txn: Transaction | undefined,
-  ): IterableIterator<Document> {
+  ): { index?: Index; documents: IterableIterator<Document> } {
     const snapshot = txn && !txn.autocommit ? txn.snapshotSeq : undefined;
-    const ids = collection.candidateIds(filter, snapshot);
-    return this.visibleDocuments(collection, txn, ids);
+    const { index, ids } = collection.plan(filter, snapshot);
+    return { index, documents: this.visibleDocuments(collection, txn, ids) };
   }
 
   // ---- transactions ----

@@ -2,6 +2,8 @@ import { type Document } from 'bson';
 
 import { canonicalKey, isPlainObject } from '../bson-order';
 import { type CollectionStore } from '../collection';
+import { type Transaction } from '../engine';
+import { type Index } from '../indexes';
 import { badValue, MongoCommandError } from '../errors';
 import { compileFilter } from '../query';
 import { type CommandContext } from './context';
@@ -25,6 +27,12 @@ export function existingCollection(
   return context.engine.collection(context.database, name);
 }
 
+/** What a query did, for `explain`: the index it used (if any) and the documents it read. */
+export interface QueryStats {
+  index?: Index;
+  documentsExamined: number;
+}
+
 /**
  * The documents of `collection` matching `filter`, as this command's transaction sees them,
  * in natural order; at most `limit` of them when given.
@@ -33,16 +41,23 @@ export function matchingDocuments(
   context: CommandContext,
   collection: CollectionStore | undefined,
   filter: Document | undefined,
-  options: { transaction?: CommandContext['transaction']; limit?: number } = {},
+  options: { transaction?: Transaction; limit?: number; stats?: QueryStats } = {},
 ): Document[] {
   const predicate = compileFilter(filter);
   if (!collection) return [];
   const transaction = 'transaction' in options ? options.transaction : context.transaction;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const { index, documents } = context.engine.candidates(collection, filter ?? {}, transaction);
   const matches: Document[] = [];
-  for (const document of context.engine.candidates(collection, filter ?? {}, transaction)) {
+  let examined = 0;
+  for (const document of documents) {
     if (matches.length >= limit) break;
+    examined++;
     if (predicate(document)) matches.push(document);
+  }
+  if (options.stats) {
+    options.stats.index = index;
+    options.stats.documentsExamined = examined;
   }
   return matches;
 }

@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
+
 import { type Document, Long, ObjectId } from 'bson';
 
-import { canonicalKey, compareBson } from '../bson-order';
+import { canonicalKey, compareBson, isPlainObject } from '../bson-order';
 import { idKeyOf } from '../collection';
 import { type StorageEngine, type Transaction } from '../engine';
 import { badValue, ErrorCode, failedToParse, MongoCommandError } from '../errors';
@@ -22,8 +24,10 @@ import {
   matchingDocuments,
   nonNegativeInteger,
   optionalDocument,
+  type QueryStats,
 } from './common';
 import { type CommandContext, type CommandTable } from './context';
+import { GENERIC_FIELDS } from './generic-fields';
 
 const WRITE_FIELDS = ['ordered', 'bypassDocumentValidation'] as const;
 const LET = ['let'] as const;
@@ -202,6 +206,59 @@ function parseArrayFilters(value: unknown): Document[] | undefined {
 const UPDATE_STATEMENT_FIELDS = ['q', 'u', 'multi', 'upsert', 'arrayFilters', 'hint', 'collation'];
 const DELETE_STATEMENT_FIELDS = ['q', 'limit', 'hint', 'collation'];
 
+const FIND_FIELDS = [
+  'filter',
+  'projection',
+  'sort',
+  'skip',
+  'limit',
+  'batchSize',
+  'singleBatch',
+  'hint',
+  'noCursorTimeout',
+  'allowDiskUse',
+  'allowPartialResults',
+  'collation',
+];
+const EXPLAIN_VERBOSITIES = ['queryPlanner', 'executionStats', 'allPlansExecution'];
+
+/** The documents a find command returns, shared by `find` and `explain`. */
+function runFind(
+  context: CommandContext,
+  command: Document,
+  stats?: QueryStats,
+): { documents: Document[]; limit?: number; singleBatch: boolean } {
+  if (typeof command.find !== 'string' || command.find === '') {
+    throw new MongoCommandError('InvalidNamespace', 'collection name must be a string');
+  }
+  const collection = existingCollection(context, command.find);
+  assertSimpleCollation(command.collation);
+  assertValidHint(collection, command.hint);
+  const sort = parseSort(command.sort);
+  const skip = nonNegativeInteger(command.skip, 'skip') ?? 0;
+  let limit = command.limit as number | undefined;
+  let singleBatch = command.singleBatch === true;
+  if (typeof limit === 'number' && limit < 0) {
+    limit = -limit;
+    singleBatch = true;
+  }
+  nonNegativeInteger(limit, 'limit');
+  // Without a sort, matching can stop once skip + limit documents are found.
+  let documents = matchingDocuments(
+    context,
+    collection,
+    optionalDocument(command.filter, 'filter'),
+    {
+      limit: !sort && limit ? skip + limit : undefined,
+      stats,
+    },
+  );
+  if (sort) documents = sortDocuments(documents, sort);
+  documents = documents.slice(skip, limit ? skip + limit : undefined);
+  documents = projectDocuments(documents, command.projection, command.filter);
+  return { documents, limit, singleBatch };
+}
+
 export const crudCommands: CommandTable = {
   insert: {
     fields: ['documents', ...WRITE_FIELDS],
@@ -372,56 +429,79 @@ export const crudCommands: CommandTable = {
   },
 
   find: {
-    fields: [
-      'filter',
-      'projection',
-      'sort',
-      'skip',
-      'limit',
-      'batchSize',
-      'singleBatch',
-      'hint',
-      'noCursorTimeout',
-      'allowDiskUse',
-      'allowPartialResults',
-      'collation',
-    ],
+    fields: FIND_FIELDS,
     inTransaction: true,
     run: (context) => {
       const { command } = context;
-      const name = collectionName(context, 'find');
-      const collection = existingCollection(context, name);
-      assertSimpleCollation(command.collation);
-      assertValidHint(collection, command.hint);
-      const sort = parseSort(command.sort);
-      const skip = nonNegativeInteger(command.skip, 'skip') ?? 0;
-      let limit = command.limit as number | undefined;
-      let singleBatch = command.singleBatch === true;
-      if (typeof limit === 'number' && limit < 0) {
-        limit = -limit;
-        singleBatch = true;
-      }
-      nonNegativeInteger(limit, 'limit');
+      const { documents, limit, singleBatch } = runFind(context, command);
       const batchSize = nonNegativeInteger(command.batchSize, 'batchSize');
-      // Without a sort, matching can stop once skip + limit documents are found.
-      let documents = matchingDocuments(
-        context,
-        collection,
-        optionalDocument(command.filter, 'filter'),
-        {
-          limit: !sort && limit ? skip + limit : undefined,
-        },
-      );
-      if (sort) documents = sortDocuments(documents, sort);
-      documents = documents.slice(skip, limit ? skip + limit : undefined);
-      documents = projectDocuments(documents, command.projection, command.filter);
-      const cursor = context.cursors.open(namespace(context, name), documents, {
+      const cursor = context.cursors.open(namespace(context, command.find), documents, {
         batchSize: limit && batchSize ? Math.min(limit, batchSize) : batchSize,
         singleBatch,
         sessionId: context.session?.id,
         keepIdle: command.noCursorTimeout === true,
       });
       return { cursor, ok: 1 };
+    },
+  },
+
+  explain: {
+    fields: ['verbosity'],
+    run: (context) => {
+      const { command } = context;
+      const explained = command.explain;
+      if (!isPlainObject(explained) || Object.keys(explained)[0] !== 'find') {
+        throw new MongoCommandError(
+          'NotImplemented',
+          'the embedded server explains find commands only',
+        );
+      }
+      const verbosity = command.verbosity ?? 'allPlansExecution';
+      if (!EXPLAIN_VERBOSITIES.includes(verbosity)) {
+        throw badValue(`verbosity string must be one of {${EXPLAIN_VERBOSITIES.join(', ')}}`);
+      }
+      for (const field of Object.keys(explained).slice(1)) {
+        if (!FIND_FIELDS.includes(field) && !GENERIC_FIELDS.has(field)) {
+          throw new MongoCommandError(
+            'Location40415',
+            `BSON field 'find.${field}' is an unknown field.`,
+          );
+        }
+      }
+      const stats: QueryStats = { documentsExamined: 0 };
+      const started = performance.now();
+      const { documents } = runFind(context, explained, stats);
+      const winningPlan = stats.index
+        ? {
+            stage: 'FETCH',
+            inputStage: {
+              stage: 'IXSCAN',
+              indexName: stats.index.name,
+              keyPattern: stats.index.spec.key,
+              direction: 'forward',
+            },
+          }
+        : { stage: 'COLLSCAN', direction: 'forward' };
+      const reply: Document = {
+        explainVersion: '1',
+        queryPlanner: {
+          namespace: namespace(context, String(explained.find)),
+          parsedQuery: explained.filter ?? {},
+          winningPlan,
+          rejectedPlans: [],
+        },
+      };
+      if (verbosity !== 'queryPlanner') {
+        reply.executionStats = {
+          executionSuccess: true,
+          nReturned: documents.length,
+          executionTimeMillis: Math.round(performance.now() - started),
+          // The hash indexes hold one key per document they return as a candidate.
+          totalKeysExamined: stats.index ? stats.documentsExamined : 0,
+          totalDocsExamined: stats.documentsExamined,
+        };
+      }
+      return { ...reply, command: explained, ok: 1 };
     },
   },
 
