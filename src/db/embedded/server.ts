@@ -70,6 +70,7 @@ export async function startEmbeddedServer(
   scheduleTtl();
   const housekeeping = setInterval(() => {
     sessions.expireTransactions();
+    sessions.expireSessions();
     cursors.expireIdle();
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();

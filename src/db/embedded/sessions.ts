@@ -84,6 +84,19 @@ export class SessionRegistry {
     return session.transaction;
   }
 
+  /**
+   * Forgets sessions idle past the logical session timeout, as MongoDB does, so clients that
+   * never end their sessions cannot grow the registry without bound.
+   */
+  expireSessions(now = Date.now()): void {
+    const timeoutMs = this.logicalSessionTimeoutMinutes * 60 * 1000;
+    for (const [id, session] of this.sessions) {
+      if (now - session.lastUsed <= timeoutMs) continue;
+      if (session.transaction) this.engine.abort(session.transaction);
+      this.sessions.delete(id);
+    }
+  }
+
   /** Aborts transactions open longer than their lifetime, releasing their locks. */
   expireTransactions(now = Date.now()): void {
     for (const session of this.sessions.values()) {
