@@ -59,10 +59,3 @@ export class ConflictError extends GatewayError {
     super(message, coded('CONFLICT', field ? { field } : {}));
   }
 }
-
-export class InternalServerError extends GatewayError {
-  readonly code = 'INTERNAL_SERVER_ERROR';
-  constructor() {
-    super('Internal server error', coded('INTERNAL_SERVER_ERROR'));
-  }
-}

@@ -143,10 +143,6 @@ export class StorageEngine {
     }
   }
 
-  get currentSeq(): number {
-    return this.seq;
-  }
-
   // ---- catalog ----
 
   databaseNames(): string[] {
@@ -430,11 +426,6 @@ export class StorageEngine {
         );
       }
     }
-  }
-
-  /** Transactions still open, for expiring those past their lifetime. */
-  openTransactions(): Transaction[] {
-    return [...this.openSnapshots];
   }
 }
 
