@@ -55,7 +55,6 @@ export async function startEmbeddedServer(
     host,
     port: 0,
     replicaSetName: REPLICA_SET_NAME,
-    connectionCount: 0,
     parameters: { ttlMonitorSleepSecs: 60 },
     onParametersChanged: () => scheduleTtl(),
   };
@@ -90,7 +89,6 @@ export async function startEmbeddedServer(
     sockets.add(socket);
     socket.setNoDelay(true);
     const connectionId = nextConnectionId++;
-    state.connectionCount++;
     const framer = new MessageFramer();
     // Replies go out in request order: each message waits for the one before it.
     let queue = Promise.resolve();
@@ -122,10 +120,7 @@ export async function startEmbeddedServer(
       }
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      sockets.delete(socket);
-      state.connectionCount--;
-    });
+    socket.on('close', () => sockets.delete(socket));
   });
 
   await new Promise<void>((resolve, reject) => {

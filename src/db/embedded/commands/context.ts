@@ -9,7 +9,6 @@ export interface ServerState {
   host: string;
   port: number;
   replicaSetName: string;
-  connectionCount: number;
   parameters: { ttlMonitorSleepSecs: number };
   onParametersChanged(): void;
 }
