@@ -257,6 +257,36 @@ describe('write conflicts', () => {
     }),
   );
 
+  it(
+    'a unique key committed after the snapshot is a WriteConflict, one committed before is E11000',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.createIndex({ email: 1 }, { unique: true });
+      await collection.insertOne({ _id: 1, email: 'before@example.com' });
+      await inSession(async (session) => {
+        session.startTransaction();
+        // The first read fixes the transaction's snapshot.
+        expect(await collection.countDocuments({}, { session })).toBe(1);
+        await collection.insertOne({ _id: 2, email: 'after@example.com' });
+
+        const conflict = await expectCommandError(
+          () => collection.insertOne({ _id: 3, email: 'after@example.com' }, { session }),
+          { code: 112, codeName: 'WriteConflict' },
+        );
+        expect(conflict.errorLabels).toContain('TransientTransactionError');
+      });
+      await inSession(async (session) => {
+        session.startTransaction();
+        await expectWriteError(
+          () => collection.insertOne({ _id: 4, email: 'before@example.com' }, { session }),
+          { code: 11000 },
+        );
+        await session.abortTransaction();
+      });
+      expect(await collection.countDocuments()).toBe(2);
+    }),
+  );
+
   it.each([
     ['commits', "the transaction's write and then its own", 11],
     ['aborts', 'its own write to the original document', 10],

@@ -407,9 +407,14 @@ export class StorageEngine {
           throw duplicateKeyError(collection, index.spec, key);
         }
         for (const holder of index.holders(key.key) ?? []) {
-          if (holder !== id && !txn.isStaged(collection, holder)) {
-            throw duplicateKeyError(collection, index.spec, key);
+          if (holder === id || txn.isStaged(collection, holder)) continue;
+          // A key committed after the snapshot is one the transaction cannot see: like
+          // MongoDB, report a write conflict so that the whole transaction is retried and
+          // then finds the holder, rather than a duplicate it had no way to avoid.
+          if (!txn.autocommit && collection.lastChange(holder) > txn.snapshotSeq) {
+            throw this.conflict(txn);
           }
+          throw duplicateKeyError(collection, index.spec, key);
         }
         this.lock(txn, `${collection.namespace}\u0000${index.name}\u0000${key.key}`);
         staged.claim(key.key, id);
