@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,10 @@ import { traced } from './support/transcript';
 /** Two server starts under ts-node, plus the writes, on a slow machine. */
 const PERSISTENCE_TEST_TIMEOUT_MS = 240_000;
 const DATABASE = 'persistence';
+/** The journal's file in a data directory. */
+const JOURNAL = 'journal.bson';
+/** Compaction runs on the server's one-second housekeeping tick; allow a slow machine. */
+const COMPACTION_WAIT_MS = 30_000;
 
 const running = new Set<EmbeddedProcess>();
 const clients = new Set<MongoClient>();
@@ -209,6 +213,51 @@ describe('embedded server persistence', () => {
         .toArray();
       const storedIds = new Set(stored.map((each) => each._id as unknown as number));
       expect(acknowledged.filter((id) => !storedIds.has(id))).toEqual([]);
+      await stop(second, 'SIGTERM');
+    }),
+    PERSISTENCE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'compacts an outgrown journal while running, and a kill -9 afterwards still loses nothing',
+    traced(async () => {
+      const dataDir = await freshDataDir();
+      const journalBytes = async () => (await stat(path.join(dataDir, JOURNAL))).size;
+      const first = await start(dataDir);
+      const profiles = first.client.db(DATABASE).collection<TestDocument>('profiles');
+      // Every update journals the whole 16 KiB document: 280 of them are about 4.6 MB of log
+      // for one live document, past the 4 MiB at which the server rewrites its journal. Whenever
+      // that happens, at most the last 26 updates (well under 1 MiB) follow it.
+      await profiles.insertOne({ _id: 1, revision: 0, notes: 'x'.repeat(16 * 1024) });
+      await profiles.insertOne({ _id: 2, revision: 0 });
+      for (let revision = 1; revision <= 280; revision += 1) {
+        await profiles.updateOne({ _id: 1 }, { $set: { revision } });
+      }
+      const deadline = Date.now() + COMPACTION_WAIT_MS;
+      while ((await journalBytes()) > 1024 * 1024) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `journal still ${await journalBytes()} bytes after ${COMPACTION_WAIT_MS} ms`,
+          );
+        }
+        await sleep(200);
+      }
+      await profiles.updateOne({ _id: 2 }, { $set: { revision: 1 } });
+
+      await stop(first, 'SIGKILL');
+
+      const second = await start(dataDir);
+      const again = second.client.db(DATABASE).collection<TestDocument>('profiles');
+      expect(
+        await again
+          .find({}, { projection: { notes: 0 } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ).toEqual([
+        { _id: 1, revision: 280 },
+        { _id: 2, revision: 1 },
+      ]);
+      expect((await again.findOne({ _id: 1 }))?.notes).toHaveLength(16 * 1024);
       await stop(second, 'SIGTERM');
     }),
     PERSISTENCE_TEST_TIMEOUT_MS,

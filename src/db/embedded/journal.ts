@@ -35,6 +35,11 @@ export type JournalOperation =
 
 const JOURNAL_FILE = 'journal.bson';
 const RECORD_HEADER = 8;
+/**
+ * The log is rewritten once it is this large and more than twice its size after the last
+ * compaction: rewrites stay rare for a big data set, and a small one never carries much history.
+ */
+const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
 
 let serializeBufferSize = 17 * 1024 * 1024;
 
@@ -77,6 +82,9 @@ export class Journal {
   private constructor(
     private readonly directory: string,
     private fd: number,
+    /** The log's length now, and just after it was last compacted. */
+    private bytes: number,
+    private compactedBytes: number,
   ) {}
 
   /** Opens (creating) the journal in `directory` and returns the operations it holds. */
@@ -90,7 +98,10 @@ export class Journal {
       ftruncateSync(fd, validLength);
       fsyncSync(fd);
     }
-    return { journal: new Journal(directory, fd), operations: records.flat() };
+    return {
+      journal: new Journal(directory, fd, validLength, validLength),
+      operations: records.flat(),
+    };
   }
 
   append(operation: JournalOperation): void {
@@ -103,27 +114,37 @@ export class Journal {
   }
 
   private write(operations: JournalOperation[]): void {
-    writeSync(this.fd, encodeRecord(operations));
+    const record = encodeRecord(operations);
+    writeSync(this.fd, record);
     fdatasyncSync(this.fd);
+    this.bytes += record.length;
+  }
+
+  /** True when the log holds mostly superseded history and should be compacted. */
+  get outgrown(): boolean {
+    return this.bytes > Math.max(MIN_COMPACTION_BYTES, 2 * this.compactedBytes);
   }
 
   /**
    * Replaces the log with `operations` (the current state), atomically: a crash during
-   * compaction leaves either the old log or the new one.
+   * compaction leaves either the old log or the new one. It runs synchronously, so no commit
+   * can land between reading the state and switching logs.
    */
   compact(operations: Iterable<JournalOperation>): void {
     const path = join(this.directory, JOURNAL_FILE);
     const temporary = `${path}.compacting`;
     const fd = openSync(temporary, 'w');
+    let written = 0;
     let batch: JournalOperation[] = [];
+    const flush = () => {
+      written += writeSync(fd, encodeRecord(batch));
+      batch = [];
+    };
     for (const operation of operations) {
       batch.push(operation);
-      if (batch.length >= 100) {
-        writeSync(fd, encodeRecord(batch));
-        batch = [];
-      }
+      if (batch.length >= 100) flush();
     }
-    if (batch.length > 0) writeSync(fd, encodeRecord(batch));
+    if (batch.length > 0) flush();
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, path);
@@ -132,6 +153,7 @@ export class Journal {
     closeSync(directoryFd);
     closeSync(this.fd);
     this.fd = openSync(path, 'a');
+    this.bytes = this.compactedBytes = written;
   }
 
   close(): void {

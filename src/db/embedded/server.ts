@@ -71,6 +71,7 @@ export async function startEmbeddedServer(
     sessions.expireTransactions();
     sessions.expireSessions();
     cursors.expireIdle();
+    if (journal?.outgrown) journal.compact(engine.stateOperations());
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
 
