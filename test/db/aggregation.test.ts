@@ -90,6 +90,27 @@ describe('$match, $group and accumulators', () => {
   );
 
   it(
+    '$firstN keeps the first n documents of each group in the order of a preceding $sort',
+    traced(async () => {
+      const collection = await sales();
+      const groups = await collection
+        .aggregate([
+          { $sort: { item: 1, quantity: -1 } },
+          { $group: { _id: '$item', largest: { $firstN: { input: '$$ROOT', n: 2 } } } },
+          { $project: { ids: '$largest._id' } },
+          { $sort: { _id: 1 } },
+        ])
+        .toArray();
+      expect(groups).toEqual([
+        { _id: 'abc', ids: [5, 1] },
+        { _id: 'def', ids: [6] },
+        { _id: 'jkl', ids: [2] },
+        { _id: 'xyz', ids: [4, 3] },
+      ]);
+    }),
+  );
+
+  it(
     'groups everything under _id: null',
     traced(async () => {
       const collection = await sales();

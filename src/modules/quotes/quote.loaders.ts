@@ -70,14 +70,13 @@ async function loadPages(models: Models, keys: readonly QuotePageKey[]): Promise
   const pages = new Map<string, QuotePage>();
   for (const group of groupByFilters(keys)) {
     const { first, after } = group[0];
-    // One aggregate pages every customer of the group: sort in page order, gather per
-    // customer, keep first + 1 to learn whether another page follows. The pushed arrays hold
-    // each customer's whole filtered history, which stays small (tens of quotes per person).
+    // One aggregate pages every customer of the group: sort in page order, then keep each
+    // customer's first + 1 quotes, the extra one telling whether another page follows.
+    // $firstN bounds what the group holds, however long a customer's history.
     const pipeline: PipelineStage[] = [
       { $match: matchStage(group, after) },
       { $sort: { customerId: 1, createdAt: -1, _id: -1 } },
-      { $group: { _id: '$customerId', quotes: { $push: '$$ROOT' } } },
-      { $project: { quotes: { $slice: ['$quotes', first + 1] } } },
+      { $group: { _id: '$customerId', quotes: { $firstN: { input: '$$ROOT', n: first + 1 } } } },
     ];
     const rows = await models.Quote.aggregate<{ _id: Types.ObjectId; quotes: QuoteRecord[] }>(
       pipeline,
