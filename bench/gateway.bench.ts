@@ -42,8 +42,7 @@ async function readProfilesWithDriver(client: MongoClient, database: string, ids
       .aggregate([
         { $match: scope },
         { $sort: { customerId: 1, createdAt: -1, _id: -1 } },
-        { $group: { _id: '$customerId', quotes: { $push: '$$ROOT' } } },
-        { $project: { quotes: { $slice: ['$quotes', 6] } } },
+        { $group: { _id: '$customerId', quotes: { $firstN: { input: '$$ROOT', n: 6 } } } },
       ])
       .toArray(),
     db
