@@ -58,6 +58,30 @@ describe('recordQuote', () => {
     expect(stored).toMatchObject({ status: 'PURCHASED' });
   });
 
+  it('keeps a purchase that races a late QUOTED report for the same quote', async () => {
+    // Each round sends a purchase and a QUOTED report with a new validity at once. Whichever
+    // is applied first, the purchase must stand: the QUOTED report either lands before it or
+    // is refused with CONFLICT, never written over it.
+    for (let round = 0; round < 10; round += 1) {
+      const input = quoteInput(customer.id);
+      await record(input);
+      const [purchase, late] = await Promise.all([
+        test.client.request(RECORD_QUOTE, { input: { ...input, status: 'PURCHASED' } }, { token }),
+        test.client.request(
+          RECORD_QUOTE,
+          { input: { ...input, validUntil: '2024-03-10T10:00:00.000Z' } },
+          { token },
+        ),
+      ]);
+      expect(purchase.body.errors).toBeUndefined();
+      expect(late.body.errors?.map((error) => error.extensions?.code) ?? []).toEqual(
+        late.body.errors ? ['CONFLICT'] : [],
+      );
+      const stored = await test.gateway.models.Quote.findOne({ reference: input.reference }).lean();
+      expect(stored?.status).toBe('PURCHASED');
+    }
+  });
+
   it('refuses a repeated reference that changes what made the quote', async () => {
     const input = quoteInput(customer.id);
     await record(input);

@@ -23,6 +23,11 @@ export interface QuoteServiceDeps {
 
 /** Every quote is sold by the group's insurer, whichever brand's site the customer came from. */
 const QUOTE_BRAND = Brand.JOHN_LEWIS_FINANCE;
+/**
+ * How often a report is re-judged when other reports keep moving the quote under it; each
+ * retry means another report was applied, so more than a few means a storm worth refusing.
+ */
+const CONCURRENT_UPDATE_ATTEMPTS = 3;
 
 export function toQuote(record: QuoteRecord): Quote {
   return {
@@ -87,7 +92,10 @@ export class QuoteService {
     return retryOnDuplicateKey(() => this.applyReport(report));
   }
 
-  private async applyReport(report: QuoteReport): Promise<Quote> {
+  private async applyReport(
+    report: QuoteReport,
+    attemptsLeft = CONCURRENT_UPDATE_ATTEMPTS,
+  ): Promise<Quote> {
     const { Quote } = this.deps.models;
     const now = this.deps.clock.now();
     const key = { brand: QUOTE_BRAND, reference: report.reference };
@@ -138,12 +146,20 @@ export class QuoteService {
     ) {
       return toQuote(known);
     }
+    // Only while the quote is still as read: a report applied meanwhile (a purchase, say) must
+    // be judged against what the quote is now, never written over.
     const updated = await Quote.findOneAndUpdate(
-      { _id: known._id },
+      { _id: known._id, status: known.status, validUntil: known.validUntil },
       { $set: { status: report.status, validUntil: report.validUntil, updatedAt: now } },
       { returnDocument: 'after' },
     ).lean();
-    if (!updated) throw new Error(`quote ${known._id.toHexString()} vanished while updating`);
-    return toQuote(updated);
+    if (updated) return toQuote(updated);
+    if (attemptsLeft <= 1) {
+      throw new ConflictError(
+        `Quote ${report.reference} is being changed by concurrent reports; retry`,
+        'input.reference',
+      );
+    }
+    return this.applyReport(report, attemptsLeft - 1);
   }
 }
