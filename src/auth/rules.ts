@@ -2,17 +2,51 @@ import { rule } from 'graphql-shield';
 
 import { ForbiddenError, UnauthenticatedError } from '../graphql/errors';
 import { type Context } from '../graphql/context';
-import { isAuthenticated as hasIdentity, type Role } from './viewer';
+import { type Brand } from '../modules/customers/brand';
+import { isAuthenticated as hasIdentity, type AuthenticatedViewer, type Role } from './viewer';
 
-/** Shared shield rules. A rule returns true, or the coded error the client should see. */
+/**
+ * Shared shield rules. A rule returns true, or the coded error the client should see; a rule
+ * that throws is a refusal too, so no allowance is ever built from `not(...)`.
+ *
+ * Rules here read only the viewer, so a per-request (`contextual`) cache is safe. A rule that
+ * reads the parent object or the arguments must use `no_cache`: one customer's allowance must
+ * never answer for another in the same request.
+ */
 export const isAuthenticated = rule({ cache: 'contextual' })(
   (_parent, _args, context: Context) => hasIdentity(context.viewer) || new UnauthenticatedError(),
 );
 
-/** The caller is authenticated and has exactly this role. */
-export function hasRole(role: Role) {
-  return rule(`hasRole:${role}`, { cache: 'contextual' })((_parent, _args, context: Context) => {
+/** The caller is authenticated and has one of these roles. */
+export function hasRole(...roles: Role[]) {
+  return rule(`hasRole:${roles.join('|')}`, { cache: 'contextual' })(
+    (_parent, _args, context: Context) => {
+      if (!hasIdentity(context.viewer)) return new UnauthenticatedError();
+      return roles.includes(context.viewer.role) || new ForbiddenError();
+    },
+  );
+}
+
+/**
+ * Judges the authenticated viewer with `check`, which sees the parent, the arguments and the
+ * context; anonymous callers are UNAUTHENTICATED and a false answer is FORBIDDEN. Never cached.
+ */
+export function viewerRule<Parent = unknown, Args = Record<string, unknown>>(
+  name: string,
+  check: (
+    viewer: AuthenticatedViewer,
+    parent: Parent,
+    args: Args,
+    context: Context,
+  ) => boolean | Promise<boolean>,
+) {
+  return rule(name, { cache: 'no_cache' })(async (parent: Parent, args: Args, context: Context) => {
     if (!hasIdentity(context.viewer)) return new UnauthenticatedError();
-    return context.viewer.role === role || new ForbiddenError(`Only role ${role} may ask this`);
+    return (await check(context.viewer, parent, args, context)) || new ForbiddenError();
   });
+}
+
+/** The brand a brand backend speaks for; undefined for every other role. */
+export function brandOf(viewer: AuthenticatedViewer): Brand | undefined {
+  return viewer.role === 'brand' ? viewer.brand : undefined;
 }

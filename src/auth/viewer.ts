@@ -1,3 +1,4 @@
+import { UnauthenticatedError } from '../graphql/errors';
 import { type Brand } from '../modules/customers/brand';
 
 export const ROLES = ['customer', 'brand', 'staff', 'marketing'] as const;
@@ -22,4 +23,13 @@ export const ANONYMOUS: AnonymousViewer = Object.freeze({ role: 'anonymous' });
 
 export function isAuthenticated(viewer: Viewer): viewer is AuthenticatedViewer {
   return viewer.role !== 'anonymous';
+}
+
+/**
+ * The viewer of an operation whose permission rule admits authenticated callers only; the
+ * check repeats the rule so a service is safe on its own.
+ */
+export function authenticatedViewer(viewer: Viewer): AuthenticatedViewer {
+  if (!isAuthenticated(viewer)) throw new UnauthenticatedError();
+  return viewer;
 }

@@ -10,6 +10,11 @@ import {
   customerSchema,
   type CustomerRecord,
 } from '../modules/customers/customer.model';
+import {
+  POSSIBLE_MATCH_MODEL,
+  possibleMatchSchema,
+  type PossibleMatchRecord,
+} from '../modules/customers/possible-match.model';
 import { QUOTE_MODEL, quoteSchema, type QuoteRecord } from '../modules/quotes/quote.model';
 
 /** Every model, registered on one connection so the app and each test can hold their own. */
@@ -17,6 +22,7 @@ export interface Models {
   Customer: Model<CustomerRecord>;
   BrandAccount: Model<BrandAccountRecord>;
   Quote: Model<QuoteRecord>;
+  PossibleMatch: Model<PossibleMatchRecord>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -24,6 +30,7 @@ export function createModels(connection: Connection): Models {
     Customer: connection.model<CustomerRecord>(CUSTOMER_MODEL, customerSchema),
     BrandAccount: connection.model<BrandAccountRecord>(BRAND_ACCOUNT_MODEL, brandAccountSchema),
     Quote: connection.model<QuoteRecord>(QUOTE_MODEL, quoteSchema),
+    PossibleMatch: connection.model<PossibleMatchRecord>(POSSIBLE_MATCH_MODEL, possibleMatchSchema),
   };
 }
 

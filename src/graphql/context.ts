@@ -5,8 +5,10 @@ import { type Viewer } from '../auth/viewer';
 import { type Clock } from '../clock';
 import { type Models } from '../db/models';
 import { type Logger } from '../logger';
+import { CustomerAccess } from '../modules/customers/customer.access';
 import { createCustomerLoaders, type CustomerLoaders } from '../modules/customers/customer.loaders';
 import { CustomerService } from '../modules/customers/customer.service';
+import { PossibleMatchService } from '../modules/customers/possible-match.service';
 import { type LoyaltyRule } from '../modules/loyalty/lib/rules';
 import { LoyaltyService } from '../modules/loyalty/loyalty.service';
 import { createQuoteLoaders, type QuoteLoaders } from '../modules/quotes/quote.loaders';
@@ -16,6 +18,7 @@ export type Loaders = CustomerLoaders & QuoteLoaders;
 
 export interface Services {
   customers: CustomerService;
+  possibleMatches: PossibleMatchService;
   quotes: QuoteService;
   loyalty: LoyaltyService;
 }
@@ -25,6 +28,8 @@ export interface Context {
   requestId: string;
   logger: Logger;
   viewer: Viewer;
+  /** What this viewer may read; shared by the permission rules and the services' list filters. */
+  access: CustomerAccess;
   clock: Clock;
   models: Models;
   loaders: Loaders;
@@ -52,15 +57,29 @@ export async function createContext(deps: ContextDeps, request: RequestInfo): Pr
   const viewer = await deps.verifyToken(request.authorization);
   const { models, connection, clock } = deps;
   const loaders: Loaders = { ...createCustomerLoaders(models), ...createQuoteLoaders(models) };
+  const access = new CustomerAccess(viewer, {
+    accountBrandsOf: async (customerId) =>
+      (await loaders.accountsByCustomer.load(customerId)).map((account) => account.brand),
+    hasQuotes: async (customerId) => (await loaders.quoteCount.load({ customerId })) > 0,
+  });
   return {
     requestId: request.requestId,
     logger,
     viewer,
+    access,
     clock,
     models,
     loaders,
     services: {
-      customers: new CustomerService({ models, connection, loaders, clock }),
+      customers: new CustomerService({ models, connection, loaders, clock, access }),
+      possibleMatches: new PossibleMatchService({
+        models,
+        connection,
+        clock,
+        forgetCachedReads: () => {
+          for (const loader of Object.values(loaders)) loader.clearAll();
+        },
+      }),
       quotes: new QuoteService({ models, loaders, clock }),
       loyalty: new LoyaltyService({ rules: deps.loyaltyRules, loaders, clock }),
     },

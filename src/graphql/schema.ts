@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 
 import { customerPermissions } from '../modules/customers/customer.permissions';
 import { CustomerResolver } from '../modules/customers/customer.resolver';
+import { PossibleMatchResolver } from '../modules/customers/possible-match.resolver';
 import { loyaltyPermissions } from '../modules/loyalty/loyalty.permissions';
 import { CustomerLoyaltyResolver, LoyaltyResolver } from '../modules/loyalty/loyalty.resolver';
 import { quotePermissions } from '../modules/quotes/quote.permissions';
@@ -31,6 +32,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
       CustomerResolver,
+      PossibleMatchResolver,
       QuoteResolver,
       CustomerQuotesResolver,
       QuoteConnectionResolver,

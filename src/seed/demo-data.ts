@@ -155,6 +155,8 @@ function addAccount(
     customerId: customer._id,
     // Brands hold the email as the person typed it there; linking ignores case and spaces.
     email: random.chance(0.2) ? customer.email.toUpperCase() : customer.email,
+    // Every demo account was linked by a confirmed email.
+    emailVerified: true,
     membership:
       scheme && membershipAgeDays !== undefined
         ? {
@@ -164,6 +166,7 @@ function addAccount(
             tier: random.pick(TIERS),
           }
         : undefined,
+    reported: { name: customer.name, postalAddress: customer.postalAddress },
     linkedAt: customer.createdAt,
     updatedAt: customer.createdAt,
   });
@@ -181,6 +184,7 @@ function addCustomer(builder: Builder, index: number, email?: string): CustomerR
     name: { title: random.pick(TITLES), firstName, lastName },
     email: emailAddress,
     emailNormalized: normalizeEmail(emailAddress),
+    verifiedEmail: normalizeEmail(emailAddress),
     postalAddress: random.chance(0.85)
       ? {
           line1: `${random.int(1, 200)} ${random.pick(STREETS)}`,

@@ -1,6 +1,15 @@
-import { accountInput, seed, UPSERT_BRAND_ACCOUNT, unique, uniqueEmail } from '../support/builders';
+import {
+  accountInput,
+  quoteInput,
+  RECORD_QUOTE,
+  seed,
+  UPSERT_BRAND_ACCOUNT,
+  unique,
+  uniqueEmail,
+} from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { brandToken, staffToken } from '../support/tokens';
+import { Brand } from '../../src/modules/customers/brand';
 
 const CUSTOMER = /* GraphQL */ `
   query Customer($id: ID!) {
@@ -27,16 +36,21 @@ const CUSTOMER = /* GraphQL */ `
 
 describe('linking brand accounts into one customer', () => {
   let test: TestGateway;
-  let token: string;
 
   beforeAll(async () => {
     test = await startTestGateway('linking');
-    token = await brandToken();
   });
   afterAll(() => test.stop());
 
+  /** Each account is reported by its own brand's backend. */
   const upsert = async (input: Record<string, unknown>) =>
-    (await test.client.data(UPSERT_BRAND_ACCOUNT, { input }, { token })).upsertBrandAccount;
+    (
+      await test.client.data(
+        UPSERT_BRAND_ACCOUNT,
+        { input },
+        { token: await brandToken(input.brand as Brand) },
+      )
+    ).upsertBrandAccount;
 
   it('creates a customer for an account with an unknown email', async () => {
     const input = accountInput({ brand: 'JOHN_LEWIS' });
@@ -64,22 +78,39 @@ describe('linking brand accounts into one customer', () => {
 
     expect(waitrose.id).toBe(johnLewis.id);
     expect(finance.id).toBe(johnLewis.id);
+    // Each brand sees its own account only; staff see all three, oldest link first.
     expect(finance.brandAccounts.map((account: { brand: string }) => account.brand)).toEqual([
+      'JOHN_LEWIS_FINANCE',
+    ]);
+    const all = await test.client.data(
+      CUSTOMER,
+      { id: johnLewis.id },
+      { token: await staffToken() },
+    );
+    expect(all.customer.brandAccounts.map((account: { brand: string }) => account.brand)).toEqual([
       'JOHN_LEWIS',
       'WAITROSE',
       'JOHN_LEWIS_FINANCE',
     ]);
     // The Waitrose account keeps the email as Waitrose holds it (trimmed).
-    expect(finance.brandAccounts[1].email).toBe(email.toUpperCase());
+    expect(all.customer.brandAccounts[1].email).toBe(email.toUpperCase());
   });
 
-  it('links to an explicit customerId even when the email differs', async () => {
+  it('links to an explicit customerId the brand can read, even when the email differs', async () => {
     const first = await seed(test.client).customer().withJohnLewisAccount().create();
+    // The insurer can read a customer it has quoted for, and so may link its account to them.
+    await test.client.data(
+      RECORD_QUOTE,
+      { input: quoteInput(first.id) },
+      { token: await brandToken(Brand.JOHN_LEWIS_FINANCE) },
+    );
     const linked = await upsert(
-      accountInput({ brand: 'WAITROSE', email: uniqueEmail(), customerId: first.id }),
+      accountInput({ brand: 'JOHN_LEWIS_FINANCE', email: uniqueEmail(), customerId: first.id }),
     );
     expect(linked.id).toBe(first.id);
-    expect(linked.brandAccounts).toHaveLength(2);
+    expect(linked.brandAccounts).toEqual([
+      expect.objectContaining({ brand: 'JOHN_LEWIS_FINANCE' }),
+    ]);
   });
 
   it('changes nothing when the same report is repeated', async () => {
@@ -144,6 +175,7 @@ describe('linking brand accounts into one customer', () => {
       email: owner.email,
       customerId: other.id,
     });
+    const token = await brandToken(Brand.JOHN_LEWIS);
     await test.client.error(
       UPSERT_BRAND_ACCOUNT,
       { input },
@@ -154,13 +186,13 @@ describe('linking brand accounts into one customer', () => {
     expect(after.customer.brandAccounts).toHaveLength(1);
   });
 
-  it('answers NOT_FOUND for an unknown customerId and writes nothing', async () => {
+  it('refuses an unknown customerId as it refuses one the brand cannot read, writing nothing', async () => {
     const input = accountInput({ customerId: '0123456789abcdef01234567' });
     await test.client.error(
       UPSERT_BRAND_ACCOUNT,
       { input },
-      { token },
-      { code: 'NOT_FOUND', field: 'input.customerId' },
+      { token: await brandToken(Brand.JOHN_LEWIS) },
+      { code: 'FORBIDDEN' },
     );
     expect(
       await test.gateway.models.BrandAccount.countDocuments({ accountId: input.accountId }),
@@ -185,7 +217,7 @@ describe('linking brand accounts into one customer', () => {
     const missing = await test.client.data(
       query,
       { brand: 'JOHN_LEWIS', accountId: built.accounts[0].accountId },
-      { token },
+      { token: await brandToken(Brand.JOHN_LEWIS) },
     );
     expect(missing.customerByBrandAccount).toBeNull();
   });

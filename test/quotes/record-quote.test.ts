@@ -1,6 +1,7 @@
 import { quoteInput, RECORD_QUOTE, seed, type BuiltCustomer } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { staffToken } from '../support/tokens';
+import { brandToken } from '../support/tokens';
+import { Brand } from '../../src/modules/customers/brand';
 
 describe('recordQuote', () => {
   let test: TestGateway;
@@ -9,7 +10,7 @@ describe('recordQuote', () => {
 
   beforeAll(async () => {
     test = await startTestGateway('record_quote');
-    token = await staffToken();
+    token = await brandToken(Brand.JOHN_LEWIS_FINANCE);
     customer = await seed(test.client).customer().withFinanceAccount().create();
   });
   afterAll(() => test.stop());

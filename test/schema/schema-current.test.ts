@@ -33,7 +33,8 @@ describe('schema/schema.graphql', () => {
       'customerByBrandAccount(brand: Brand!, accountId: String!): Customer',
       'upsertBrandAccount(input: BrandAccountInput!): Customer!',
       'recordQuote(input: QuoteInput!): Quote!',
-      'quotes(first: Int, after: String, product: QuoteProduct, status: QuoteStatus): QuoteConnection!',
+      // Nullable so that a caller refused quote history still receives the rest of the customer.
+      'quotes(first: Int, after: String, product: QuoteProduct, status: QuoteStatus): QuoteConnection',
     ]);
   });
 });

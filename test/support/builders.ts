@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Brand, MembershipScheme } from '../../src/modules/customers/brand';
 import { QuoteProduct, QuoteStatus } from '../../src/modules/quotes/quote.enums';
 import { type GraphQLClient } from './client';
-import { staffToken } from './tokens';
+import { brandToken } from './tokens';
 
 export const UPSERT_BRAND_ACCOUNT = /* GraphQL */ `
   mutation Upsert($input: BrandAccountInput!) {
@@ -83,6 +83,7 @@ export function accountInput(overrides: Record<string, unknown> = {}): AccountIn
     brand: Brand.JOHN_LEWIS,
     accountId: unique('acct'),
     email: uniqueEmail(),
+    emailVerified: true,
     name: { title: 'Ms', firstName: 'Ada', lastName: 'Lovelace' },
     postalAddress: { line1: '1 High Street', town: 'London', postcode: 'SW1A 1AA' },
     ...overrides,
@@ -155,7 +156,6 @@ export class CustomerBuilder {
   }
 
   async create(): Promise<BuiltCustomer> {
-    const token = await staffToken();
     const accounts =
       this.accounts.length > 0 ? this.accounts : [{ brand: Brand.JOHN_LEWIS_FINANCE }];
     const built: BuiltCustomer = { id: '', email: this.email, accounts: [], quotes: [] };
@@ -169,10 +169,12 @@ export class CustomerBuilder {
             ? { scheme, number: unique('M'), since: account.memberSince, tier: 'Gold' }
             : null,
       });
+      const token = await brandToken(account.brand);
       const data = await this.client.data(UPSERT_BRAND_ACCOUNT, { input }, { token });
       built.id = data.upsertBrandAccount.id;
       built.accounts.push({ brand: account.brand, accountId: String(input.accountId) });
     }
+    const insurer = await brandToken(Brand.JOHN_LEWIS_FINANCE);
     for (const quote of this.quotes) {
       const createdAt = new Date(quote.createdAt);
       const input = quoteInput(built.id, {
@@ -181,7 +183,7 @@ export class CustomerBuilder {
         createdAt: createdAt.toISOString(),
         validUntil: new Date(createdAt.getTime() + 30 * 86_400_000).toISOString(),
       });
-      const data = await this.client.data(RECORD_QUOTE, { input }, { token });
+      const data = await this.client.data(RECORD_QUOTE, { input }, { token: insurer });
       built.quotes.push({ ...data.recordQuote });
     }
     return built;

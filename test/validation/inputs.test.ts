@@ -7,7 +7,8 @@ import {
   type BuiltCustomer,
 } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { staffToken } from '../support/tokens';
+import { brandToken, staffToken } from '../support/tokens';
+import { Brand } from '../../src/modules/customers/brand';
 
 /** Each case: an input change, the field the error must name. Nothing may be written. */
 const ACCOUNT_CASES: [string, Record<string, unknown>, string][] = [
@@ -63,11 +64,13 @@ const QUOTE_CASES: [string, Record<string, unknown>, string][] = [
 describe('input validation', () => {
   let test: TestGateway;
   let token: string;
+  let insurer: string;
   let customer: BuiltCustomer;
 
   beforeAll(async () => {
     test = await startTestGateway('validation');
     token = await staffToken();
+    insurer = await brandToken(Brand.JOHN_LEWIS_FINANCE);
     customer = await seed(test.client).customer().create();
   });
   afterAll(() => test.stop());
@@ -77,7 +80,7 @@ describe('input validation', () => {
     await test.client.error(
       UPSERT_BRAND_ACCOUNT,
       { input },
-      { token },
+      { token: await brandToken(Brand.JOHN_LEWIS) },
       { code: 'BAD_USER_INPUT', field },
     );
     const { BrandAccount, Customer } = test.gateway.models;
@@ -87,7 +90,12 @@ describe('input validation', () => {
 
   it.each(QUOTE_CASES)('recordQuote refuses %s', async (_name, change, field) => {
     const input = quoteInput(customer.id, change);
-    await test.client.error(RECORD_QUOTE, { input }, { token }, { code: 'BAD_USER_INPUT', field });
+    await test.client.error(
+      RECORD_QUOTE,
+      { input },
+      { token: insurer },
+      { code: 'BAD_USER_INPUT', field },
+    );
     expect(await test.gateway.models.Quote.countDocuments({ reference: input.reference })).toBe(0);
   });
 
@@ -95,7 +103,11 @@ describe('input validation', () => {
     const input = accountInput({
       postalAddress: { line1: '1 High St', town: 'London', postcode: 'sw1a1aa' },
     });
-    const data = await test.client.data(UPSERT_BRAND_ACCOUNT, { input }, { token });
+    const data = await test.client.data(
+      UPSERT_BRAND_ACCOUNT,
+      { input },
+      { token: await brandToken(Brand.JOHN_LEWIS) },
+    );
     expect(data.upsertBrandAccount.postalAddress.postcode).toBe('SW1A 1AA');
   });
 
@@ -125,7 +137,7 @@ describe('input validation', () => {
     const response = await test.client.request(
       RECORD_QUOTE,
       { input: quoteInput(customer.id, { createdAt: 'yesterday' }) },
-      { token },
+      { token: insurer },
     );
     expect(response.status).toBe(400);
     expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');

@@ -1,6 +1,12 @@
 import { Schema, type Types } from 'mongoose';
 
 import { Brand, MembershipScheme } from './brand';
+import {
+  personNameSchema,
+  postalAddressSchema,
+  type PersonNameRecord,
+  type PostalAddressRecord,
+} from './customer.model';
 
 export interface MembershipRecord {
   scheme: MembershipScheme;
@@ -17,7 +23,14 @@ export interface BrandAccountRecord {
   accountId: string;
   customerId: Types.ObjectId;
   email: string;
+  /** The brand said it confirmed `email` when it last reported the account. */
+  emailVerified: boolean;
   membership?: MembershipRecord;
+  /**
+   * The profile this account reported last time. A later report changes the customer's name or
+   * address only where it differs from this: see the README's profile rule.
+   */
+  reported?: { name: PersonNameRecord; postalAddress?: PostalAddressRecord };
   linkedAt: Date;
   updatedAt: Date;
 }
@@ -40,7 +53,14 @@ export const brandAccountSchema = new Schema<BrandAccountRecord>(
     accountId: { type: String, required: true },
     customerId: { type: Schema.Types.ObjectId, required: true },
     email: { type: String, required: true },
+    emailVerified: { type: Boolean, required: true },
     membership: { type: membershipSchema },
+    reported: {
+      type: new Schema(
+        { name: { type: personNameSchema, required: true }, postalAddress: postalAddressSchema },
+        { _id: false },
+      ),
+    },
     linkedAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -59,6 +59,14 @@ export class BrandAccountInput {
   @Field()
   email!: string;
 
+  @Field({
+    description:
+      'The brand has confirmed the customer owns this email. Only a confirmed email links a new ' +
+      'account to an existing customer; otherwise the account gets a customer of its own and ' +
+      'staff are asked whether they are one person',
+  })
+  emailVerified!: boolean;
+
   @Field(() => PersonNameInput)
   name!: PersonNameInput;
 
@@ -70,7 +78,9 @@ export class BrandAccountInput {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'Link a new account to this customer rather than matching by email',
+    description:
+      'Link a new account to this customer rather than matching by email; only a customer ' +
+      'the calling brand can already read',
   })
   customerId?: string | null;
 }

@@ -18,8 +18,15 @@ export interface CustomerRecord {
   _id: Types.ObjectId;
   name: PersonNameRecord;
   email: string;
-  /** The identity key that links brand accounts: see `normalizeEmail`. Unique. */
+  /** `normalizeEmail` of `email`: how possible matches are found. Not unique. */
   emailNormalized: string;
+  /**
+   * `emailNormalized`, present only once a brand has confirmed the address: the identity key
+   * that links new accounts by email. Unique among the customers that have one.
+   */
+  verifiedEmail?: string;
+  /** Set when staff linked this customer's last account to another customer. */
+  mergedInto?: Types.ObjectId;
   postalAddress?: PostalAddressRecord;
   createdAt: Date;
   updatedAt: Date;
@@ -32,7 +39,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const personNameSchema = new Schema<PersonNameRecord>(
+export const personNameSchema = new Schema<PersonNameRecord>(
   {
     title: { type: String },
     firstName: { type: String, required: true },
@@ -41,7 +48,7 @@ const personNameSchema = new Schema<PersonNameRecord>(
   { _id: false },
 );
 
-const postalAddressSchema = new Schema<PostalAddressRecord>(
+export const postalAddressSchema = new Schema<PostalAddressRecord>(
   {
     line1: { type: String, required: true },
     line2: { type: String },
@@ -57,6 +64,8 @@ export const customerSchema = new Schema<CustomerRecord>(
     name: { type: personNameSchema, required: true },
     email: { type: String, required: true },
     emailNormalized: { type: String, required: true },
+    verifiedEmail: { type: String },
+    mergedInto: { type: Schema.Types.ObjectId },
     postalAddress: { type: postalAddressSchema },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -64,4 +73,7 @@ export const customerSchema = new Schema<CustomerRecord>(
   { collection: 'customers', versionKey: false },
 );
 
-customerSchema.index({ emailNormalized: 1 }, { unique: true });
+// An unconfirmed address may be shared (someone may type another's email at a brand that does
+// not check it); a confirmed one names one person.
+customerSchema.index({ emailNormalized: 1 });
+customerSchema.index({ verifiedEmail: 1 }, { unique: true, sparse: true });

@@ -14,9 +14,11 @@ import {
 import { parseInput } from '../../graphql/validation';
 import { type Brand } from './brand';
 import { type BrandAccountRecord } from './brand-account.model';
+import { type CustomerAccess } from './customer.access';
 import { MAX_CUSTOMER_IDS } from './customer.args';
 import { type CustomerLoaders } from './customer.loaders';
 import { normalizeEmail, type CustomerRecord } from './customer.model';
+import { PossibleMatchStatus } from './possible-match.model';
 import { type BrandAccount, type Customer } from './customer.type';
 import { type BrandAccountInput } from './customer.input';
 import { brandAccountInputSchema, type BrandAccountReport } from './customer.validation';
@@ -26,7 +28,11 @@ export interface CustomerServiceDeps {
   connection: Connection;
   loaders: CustomerLoaders;
   clock: Clock;
+  access: CustomerAccess;
 }
+
+/** How many existing customers one unconfirmed email is offered to staff as a match for. */
+const MAX_MATCH_CANDIDATES = 5;
 
 export function toCustomer(record: CustomerRecord): Customer {
   return {
@@ -111,8 +117,14 @@ export class CustomerService {
     if (ids.length > MAX_CUSTOMER_IDS) {
       throw new BadUserInputError('ids', `at most ${MAX_CUSTOMER_IDS} ids in one call`);
     }
-    const records = await this.deps.loaders.customerById.loadMany(ids);
-    return records.map((record) => {
+    const { access, loaders } = this.deps;
+    // A customer the caller may not read is null, exactly like one that does not exist.
+    const readable = await Promise.all(ids.map((id) => access.canRead(id)));
+    const records = await loaders.customerById.loadMany(ids.filter((_id, at) => readable[at]));
+    let next = 0;
+    return readable.map((allowed) => {
+      if (!allowed) return null;
+      const record = records[next++];
       if (record instanceof Error) throw record;
       return record ? toCustomer(record) : null;
     });
@@ -123,15 +135,19 @@ export class CustomerService {
     return account ? this.findById(account.customerId.toHexString()) : null;
   }
 
+  /** The accounts the caller may see: a brand sees only its own, never that others exist. */
   async brandAccounts(customerId: string): Promise<BrandAccount[]> {
     const accounts = await this.deps.loaders.accountsByCustomer.load(customerId);
-    return accounts.map(toBrandAccount);
+    return accounts
+      .filter((account) => this.deps.access.canSeeAccountOf(account.brand))
+      .map(toBrandAccount);
   }
 
   /**
    * Records what a brand's account system reports. The account `(brand, accountId)` is updated
-   * when known; a new one is linked to `customerId`, else to the customer with the same
-   * normalised email, else to a new customer. All of it commits together or not at all.
+   * when known; a new one is linked to `customerId`, else to the customer whose confirmed email
+   * it shares when the brand confirmed it too, else to a new customer (with a possible match
+   * for staff when someone else holds the same email). All of it commits together or not at all.
    */
   async upsertBrandAccount(input: BrandAccountInput): Promise<Customer> {
     const report = parseInput(brandAccountInputSchema(this.deps.clock.now()), input, 'input');
@@ -171,7 +187,9 @@ export class CustomerService {
       }
       const accountChanges = changesOf(known as unknown as Record<string, unknown>, {
         email: report.email,
+        emailVerified: report.emailVerified,
         membership: report.membership,
+        reported: reportedProfile(report),
       });
       if (accountChanges) {
         await BrandAccount.updateOne(
@@ -180,45 +198,59 @@ export class CustomerService {
           { session },
         );
       }
-      await this.updateProfile(known.customerId, report, session);
+      await this.followProfileChanges(known, report, session);
       return known.customerId;
     }
 
-    const customer = await this.customerForNewAccount(report, session);
+    // A newly linked account changes nothing on the customer it joins: what it reports now is
+    // only remembered, so that its later changes can be told apart.
+    const customerId = await this.customerForNewAccount(report, session);
     await BrandAccount.create(
       [
         {
           brand: report.brand,
           accountId: report.accountId,
-          customerId: customer._id,
+          customerId,
           email: report.email,
+          emailVerified: report.emailVerified,
           membership: report.membership,
+          reported: reportedProfile(report),
           linkedAt: now,
           updatedAt: now,
         },
       ],
       { session },
     );
-    if (!customer.created) await this.updateProfile(customer._id, report, session);
-    return customer._id;
+    return customerId;
   }
 
-  /** The latest report wins for name and address; the email stays the identity it was created with. */
-  private async updateProfile(
-    customerId: Types.ObjectId,
+  /**
+   * The profile rule: a known account's report changes the customer's name or postal address
+   * only where it differs from what that same account reported last time (the person changed
+   * their details at that brand); the newest such change wins. The email never changes.
+   */
+  private async followProfileChanges(
+    account: BrandAccountRecord,
     report: BrandAccountReport,
     session: ClientSession,
   ): Promise<void> {
+    const previous = account.reported;
+    if (!previous) return;
+    const changed: Record<string, unknown> = {};
+    if (!sameValue(previous.name, report.name)) changed.name = report.name;
+    if (report.postalAddress && !sameValue(previous.postalAddress, report.postalAddress)) {
+      changed.postalAddress = report.postalAddress;
+    }
+    if (Object.keys(changed).length === 0) return;
     const { Customer } = this.deps.models;
-    const stored = await Customer.findById(customerId).session(session).lean();
-    if (!stored) throw new Error(`account linked to missing customer ${customerId.toHexString()}`);
-    const changes = changesOf(stored as unknown as Record<string, unknown>, {
-      name: report.name,
-      ...(report.postalAddress ? { postalAddress: report.postalAddress } : {}),
-    });
+    const stored = await Customer.findById(account.customerId).session(session).lean();
+    if (!stored) {
+      throw new Error(`account linked to missing customer ${account.customerId.toHexString()}`);
+    }
+    const changes = changesOf(stored as unknown as Record<string, unknown>, changed);
     if (!changes) return;
     await Customer.updateOne(
-      { _id: customerId },
+      { _id: account.customerId },
       { ...changes, $set: { ...changes.$set, updatedAt: this.deps.clock.now() } },
       { session },
     );
@@ -227,19 +259,31 @@ export class CustomerService {
   private async customerForNewAccount(
     report: BrandAccountReport,
     session: ClientSession,
-  ): Promise<{ _id: Types.ObjectId; created: boolean }> {
-    const { Customer } = this.deps.models;
+  ): Promise<Types.ObjectId> {
+    const { Customer, PossibleMatch } = this.deps.models;
     if (report.customerId) {
       const id = parseObjectId(report.customerId);
       const existing = id && (await Customer.findById(id, { _id: 1 }).session(session).lean());
       if (!existing) throw new NotFoundError('No customer has this id', 'input.customerId');
-      return { _id: existing._id, created: false };
+      return existing._id;
     }
     const emailNormalized = normalizeEmail(report.email);
-    const sameEmail = await Customer.findOne({ emailNormalized }, { _id: 1 })
+    if (report.emailVerified) {
+      const owner = await Customer.findOne({ verifiedEmail: emailNormalized }, { _id: 1 })
+        .session(session)
+        .lean();
+      if (owner) return owner._id;
+    }
+    // Someone else may hold this address without it being theirs to share: keep the account
+    // apart and let staff decide.
+    const candidates = await Customer.find(
+      { emailNormalized, mergedInto: { $exists: false } },
+      { _id: 1 },
+    )
+      .sort({ _id: 1 })
+      .limit(MAX_MATCH_CANDIDATES)
       .session(session)
       .lean();
-    if (sameEmail) return { _id: sameEmail._id, created: false };
     const now = this.deps.clock.now();
     const [created] = await Customer.create(
       [
@@ -247,6 +291,7 @@ export class CustomerService {
           name: report.name,
           email: report.email,
           emailNormalized,
+          ...(report.emailVerified ? { verifiedEmail: emailNormalized } : {}),
           postalAddress: report.postalAddress,
           createdAt: now,
           updatedAt: now,
@@ -254,6 +299,24 @@ export class CustomerService {
       ],
       { session },
     );
-    return { _id: created._id, created: true };
+    if (candidates.length > 0) {
+      await PossibleMatch.insertMany(
+        candidates.map((candidate) => ({
+          brand: report.brand,
+          accountId: report.accountId,
+          customerId: created._id,
+          candidateId: candidate._id,
+          detectedAt: now,
+          status: PossibleMatchStatus.OPEN,
+        })),
+        { session },
+      );
+    }
+    return created._id;
   }
+}
+
+/** What an account reports of the person, kept on the account for the profile rule. */
+function reportedProfile(report: BrandAccountReport): BrandAccountRecord['reported'] {
+  return { name: report.name, postalAddress: report.postalAddress };
 }

@@ -55,6 +55,7 @@ export function brandAccountInputSchema(now: Date) {
       brand: z.enum(Brand),
       accountId: text(64),
       email: emailSchema,
+      emailVerified: z.boolean(),
       name: z.object({
         title: absent(text(20)),
         firstName: text(100),

@@ -1,26 +1,28 @@
 import { allow } from 'graphql-shield';
 
-import { isAuthenticated } from '../../auth/rules';
+import { brandOf, viewerRule } from '../../auth/rules';
 import { type PermissionMap } from '../../graphql/permissions';
+import { Brand } from '../customers/brand';
+import { type Customer } from '../customers/customer.type';
 
-/** Who may ask for what in this module; the authorization issue narrows these per role. */
+/** Quotes are the insurer's: only John Lewis Finance's quote engine reports them. */
+const isInsurer = viewerRule('isInsurer', (viewer) => brandOf(viewer) === Brand.JOHN_LEWIS_FINANCE);
+
+const canReadQuotes = viewerRule<Customer>(
+  'canReadQuotes',
+  (_viewer, customer, _args, { access }) => access.canReadQuotes(customer.id),
+);
+
+/** Who may ask for what in this module: the README's permission table. */
 export const quotePermissions: PermissionMap = {
   Mutation: {
-    recordQuote: isAuthenticated,
+    recordQuote: isInsurer,
   },
   Customer: {
-    quotes: allow,
+    quotes: canReadQuotes,
   },
-  Quote: {
-    id: allow,
-    reference: allow,
-    brand: allow,
-    product: allow,
-    status: allow,
-    premium: allow,
-    createdAt: allow,
-    validUntil: allow,
-  },
+  // Quotes are reached only through the guarded fields above.
+  Quote: allow,
   QuoteConnection: allow,
   QuoteEdge: allow,
   PageInfo: allow,

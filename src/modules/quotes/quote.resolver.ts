@@ -19,7 +19,12 @@ export class QuoteResolver {
 
 @Resolver(() => Customer)
 export class CustomerQuotesResolver {
-  @FieldResolver(() => QuoteConnection, { description: 'Newest first' })
+  @FieldResolver(() => QuoteConnection, {
+    nullable: true,
+    description:
+      'Newest first. Null, with a FORBIDDEN error for this field alone, for a caller who may not ' +
+      'read quote history (a brand other than John Lewis Finance)',
+  })
   quotes(
     @Root() customer: Customer,
     @Args(() => QuotesArgs) args: QuotesArgs,

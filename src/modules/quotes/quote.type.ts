@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 
+import { PageInfo } from '../../graphql/page-info';
 import { Brand } from '../customers/brand';
 import { QuoteProduct, QuoteStatus } from './quote.enums';
 
@@ -46,15 +47,6 @@ export class QuoteEdge {
 
   @Field(() => Quote)
   node!: Quote;
-}
-
-@ObjectType()
-export class PageInfo {
-  @Field()
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor?: string;
 }
 
 /** What `totalCount` counts: the customer's quotes under the page's filters. */

@@ -1,0 +1,91 @@
+import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+import { PageInfo } from '../../graphql/page-info';
+import { Brand } from './brand';
+import { PossibleMatchStatus } from './possible-match.model';
+
+registerEnumType(PossibleMatchStatus, {
+  name: 'PossibleMatchStatus',
+  description: 'Where a possible match stands in the staff queue',
+  valuesConfig: {
+    OPEN: { description: 'Waiting for staff' },
+    LINKED: { description: 'Staff linked the account to the candidate customer' },
+    DISMISSED: { description: 'Staff decided they are different people' },
+  },
+});
+
+@ObjectType({
+  description:
+    'A new account kept apart from a customer with the same email, because its brand had not ' +
+    'confirmed the address',
+})
+export class PossibleMatch {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Brand, { description: 'The brand of the new account' })
+  brand!: Brand;
+
+  @Field({ description: "The new account's id in its brand's system" })
+  accountId!: string;
+
+  @Field(() => ID, { description: 'The customer made for the new account' })
+  customerId!: string;
+
+  @Field(() => ID, { description: 'The existing customer with the same email' })
+  candidateId!: string;
+
+  @Field()
+  detectedAt!: Date;
+
+  @Field(() => PossibleMatchStatus)
+  status!: PossibleMatchStatus;
+
+  @Field(() => String, { nullable: true, description: 'The staff member who resolved it' })
+  resolvedBy?: string;
+
+  @Field(() => Date, { nullable: true })
+  resolvedAt?: Date;
+}
+
+@ObjectType()
+export class PossibleMatchEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => PossibleMatch)
+  node!: PossibleMatch;
+}
+
+@ObjectType({ description: 'Open possible matches, oldest first' })
+export class PossibleMatchConnection {
+  @Field(() => [PossibleMatchEdge])
+  edges!: PossibleMatchEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+export const DEFAULT_MATCH_PAGE = 20;
+export const MAX_MATCH_PAGE = 100;
+
+@ArgsType()
+export class PossibleMatchesArgs {
+  @Field(() => Int, { defaultValue: DEFAULT_MATCH_PAGE, description: `At most ${MAX_MATCH_PAGE}` })
+  first!: number;
+
+  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page' })
+  after?: string | null;
+}
+
+@ArgsType()
+export class LinkAccountsArgs {
+  @Field(() => Brand)
+  accountBrand!: Brand;
+
+  @Field({ description: "The account's id in its brand's system" })
+  accountId!: string;
+
+  @Field(() => ID, { description: 'The customer the account belongs to' })
+  customerId!: string;
+}
