@@ -253,8 +253,9 @@ export class StorageEngine {
       const duplicate = Index.findDuplicate(spec, collection.liveDocuments());
       if (duplicate) throw duplicateKeyError(collection, spec, duplicate);
     }
-    collection.addIndex(spec);
+    const index = collection.buildIndex(spec);
     this.journal?.append({ op: 'createIndex', ns: collection.namespace, spec });
+    collection.indexes.set(spec.name, index);
     return true;
   }
 
@@ -316,7 +317,7 @@ export class StorageEngine {
       throw this.conflict(txn);
     }
     if (after === null && !txn.isStaged(collection, id) && !collection.latest(id)) return;
-    this.checkUniqueKeys(txn, collection, id, after);
+    this.checkIndexKeys(txn, collection, id, after);
     let writes = txn.writes.get(collection);
     if (!writes) txn.writes.set(collection, (writes = new Map()));
     writes.set(id, after);
@@ -390,14 +391,22 @@ export class StorageEngine {
     return writeConflict();
   }
 
-  private checkUniqueKeys(
+  /**
+   * Refuses a document no index can hold (parallel arrays, 171) or one whose unique key another
+   * document holds, and claims its unique keys for `txn`. Runs when a write is staged, so that
+   * applying the commit can no longer fail.
+   */
+  private checkIndexKeys(
     txn: Transaction,
     collection: CollectionStore,
     id: string,
     after: Document | null,
   ): void {
     for (const index of collection.indexes.values()) {
-      if (!index.unique) continue;
+      if (!index.unique) {
+        if (after && index.fields.length > 1) index.keysOf(after);
+        continue;
+      }
       const staged = txn.stagedKeysOf(index);
       staged.release(id);
       if (!after) continue;

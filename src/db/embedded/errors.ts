@@ -31,6 +31,7 @@ export const ErrorCode = {
   TransactionTooOld: 225,
   ConflictingOperationInProgress: 117,
   InvalidPipelineOperator: 168,
+  CannotIndexParallelArrays: 171,
   Location40324: 40324,
   Location40415: 40415,
   Location40414: 40414,
