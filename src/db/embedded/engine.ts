@@ -86,6 +86,10 @@ export class StorageEngine {
   private readonly openSnapshots = new Set<Transaction>();
   private seq = 0;
 
+  /**
+   * Every change is journaled before it is applied: when the journal refuses a change (a full
+   * disk), memory still matches the log.
+   */
   private journal?: Journal;
 
   /** Journals every change from now on (after replaying what the journal held). */
@@ -170,11 +174,11 @@ export class StorageEngine {
         `Collection ${database}.${name} already exists.`,
       );
     }
+    const collection = new CollectionStore(database, name);
+    this.journal?.append({ op: 'createCollection', ns: collection.namespace });
     let collections = this.databases.get(database);
     if (!collections) this.databases.set(database, (collections = new Map()));
-    const collection = new CollectionStore(database, name);
     collections.set(name, collection);
-    this.journal?.append({ op: 'createCollection', ns: collection.namespace });
     return collection;
   }
 
@@ -183,8 +187,8 @@ export class StorageEngine {
     const collection = collections?.get(name);
     if (!collections || !collection) return false;
     this.assertNotLockedByTransactions(collection);
-    collections.delete(name);
     this.journal?.append({ op: 'dropCollection', ns: collection.namespace });
+    collections.delete(name);
     return true;
   }
 
@@ -204,22 +208,24 @@ export class StorageEngine {
     }
     validateCollectionName(targetDatabase, targetName);
     this.assertNotLockedByTransactions(source);
-    if (this.collection(targetDatabase, targetName)) {
+    const target = this.collection(targetDatabase, targetName);
+    if (target) {
       if (!dropTarget) throw new MongoCommandError('NamespaceExists', 'target namespace exists');
-      this.dropCollection(targetDatabase, targetName);
+      this.assertNotLockedByTransactions(target);
     }
+    // One record, replayed with dropTarget, so that a failed write leaves both collections be.
+    this.journal?.append({ op: 'renameCollection', ns: from, to });
     const collections = this.databases.get(database)!;
     collections.delete(name);
     source.name = targetName;
     collections.set(targetName, source);
-    this.journal?.append({ op: 'renameCollection', ns: from, to });
   }
 
   dropDatabase(database: string): void {
     for (const collection of this.collections(database))
       this.assertNotLockedByTransactions(collection);
-    this.databases.delete(database);
     this.journal?.append({ op: 'dropDatabase', db: database });
+    this.databases.delete(database);
   }
 
   /** Adds an index; returns false when an identical one exists already. */
@@ -260,8 +266,8 @@ export class StorageEngine {
   }
 
   dropIndex(collection: CollectionStore, name: string): void {
-    collection.indexes.delete(name);
     this.journal?.append({ op: 'dropIndex', ns: collection.namespace, name });
+    collection.indexes.delete(name);
   }
 
   // ---- reads ----
@@ -348,7 +354,13 @@ export class StorageEngine {
         for (const [id, doc] of writes)
           operations.push({ op: 'put', ns: collection.namespace, id, doc });
       }
-      this.journal?.appendCommit(operations);
+      try {
+        this.journal?.appendCommit(operations);
+      } catch (error) {
+        // Nothing reached the log, so nothing happened: release the locks, as an abort does.
+        this.abort(txn);
+        throw error;
+      }
       const seq = ++this.seq;
       const keepHistory = [...this.openSnapshots].some((open) => open !== txn);
       for (const [collection, writes] of txn.writes) {

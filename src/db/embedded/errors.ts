@@ -36,6 +36,7 @@ export const ErrorCode = {
   Location40415: 40415,
   Location40414: 40414,
   DuplicateKey: 11000,
+  OutOfDiskSpace: 14031,
   Location31254: 31254,
   Location31253: 31253,
 } as const;
