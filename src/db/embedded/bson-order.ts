@@ -128,7 +128,12 @@ export function compareBson(a: unknown, b: unknown): number {
   switch (typeRank(a)) {
     case 3: {
       // Past 2^53 an int64 has no exact double: compare such values as integers.
-      if (a instanceof Long || b instanceof Long || typeof a === 'bigint' || typeof b === 'bigint') {
+      if (
+        a instanceof Long ||
+        b instanceof Long ||
+        typeof a === 'bigint' ||
+        typeof b === 'bigint'
+      ) {
         const left = exactInteger(a);
         const right = exactInteger(b);
         if (left !== undefined && right !== undefined) {

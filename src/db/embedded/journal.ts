@@ -336,7 +336,7 @@ export class Journal {
 
 /** Writes all of `buffer`: a write may take fewer bytes than it was given (a full disk). */
 function writeFully(fileSystem: JournalFileSystem, fd: number, buffer: Buffer): void {
-  for (let offset = 0; offset < buffer.length; ) {
+  for (let offset = 0; offset < buffer.length;) {
     const written = fileSystem.writeSync(fd, buffer, offset, buffer.length - offset);
     if (written <= 0) {
       throw new Error(`a write stopped after ${offset} of ${buffer.length} bytes`);
