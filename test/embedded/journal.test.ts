@@ -50,10 +50,18 @@ afterAll(async () => {
   await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
+interface Person {
+  _id: number;
+  name?: string;
+  notes?: string;
+  profile?: { name: string; dob: string };
+  n?: number;
+  x?: number;
+  visits?: number;
+}
+
 function people(handle: Running) {
-  return handle.client
-    .db('journal')
-    .collection<{ _id: number; [field: string]: unknown }>('people');
+  return handle.client.db('journal').collection<Person>('people');
 }
 
 async function storedIds(dataDir: string): Promise<number[]> {
