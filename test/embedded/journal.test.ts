@@ -250,6 +250,30 @@ describe('start-up over a damaged journal', () => {
   });
 });
 
+describe('catalog changes in transactions', () => {
+  it('a collection and index created in a committed transaction survive a restart', async () => {
+    const dataDir = await freshDataDir();
+    const handle = await start(dataDir);
+    const session = handle.client.startSession();
+    try {
+      await session.withTransaction(async () => {
+        await people(handle).createIndex({ name: 1 }, { unique: true, session });
+        await people(handle).insertOne({ _id: 1, name: 'Ada' }, { session });
+      });
+    } finally {
+      await session.endSession();
+    }
+    await stop(handle);
+    const again = await start(dataDir);
+    expect(await people(again).find().toArray()).toEqual([{ _id: 1, name: 'Ada' }]);
+    expect((await people(again).listIndexes().toArray()).map((index) => index.name)).toEqual([
+      '_id_',
+      'name_1',
+    ]);
+    await stop(again);
+  });
+});
+
 describe('reads never reach the journal', () => {
   it('a nested exclusion projection, then an unrelated $inc, loses nothing across a restart', async () => {
     const dataDir = await freshDataDir();

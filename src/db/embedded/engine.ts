@@ -37,6 +37,8 @@ export class Transaction {
   state: 'active' | 'committed' | 'aborted' = 'active';
   readonly writes = new Map<CollectionStore, Map<string, Document | null>>();
   readonly locks = new Set<string>();
+  /** Collections this transaction created: in no catalog until it commits (by namespace). */
+  readonly createdCollections = new Map<string, CollectionStore>();
   /** Unique-index keys held by this transaction's staged documents, per index. */
   private readonly stagedKeys = new Map<Index, StagedKeys>();
   private finished!: () => void;
@@ -157,22 +159,40 @@ export class StorageEngine {
     return [...(this.databases.get(database)?.values() ?? [])];
   }
 
-  collection(database: string, name: string): CollectionStore | undefined {
-    return this.databases.get(database)?.get(name);
+  /** A collection as `txn` sees it: committed, or created by `txn` itself. */
+  collection(database: string, name: string, txn?: Transaction): CollectionStore | undefined {
+    return (
+      this.databases.get(database)?.get(name) ?? txn?.createdCollections.get(`${database}.${name}`)
+    );
   }
 
   /** Creates the collection if it does not exist (as inserts and upserts do implicitly). */
-  ensureCollection(database: string, name: string): CollectionStore {
-    return this.collection(database, name) ?? this.createCollection(database, name);
+  ensureCollection(database: string, name: string, txn?: Transaction): CollectionStore {
+    return this.collection(database, name, txn) ?? this.createCollection(database, name, txn);
   }
 
-  createCollection(database: string, name: string): CollectionStore {
+  /**
+   * Creates a collection. Inside a transaction it stays the transaction's own until commit (an
+   * abort leaves no trace), and its name is reserved: others creating it wait or conflict.
+   */
+  createCollection(database: string, name: string, txn?: Transaction): CollectionStore {
     validateCollectionName(database, name);
-    if (this.collection(database, name)) {
+    if (this.collection(database, name, txn)) {
       throw new MongoCommandError(
         'NamespaceExists',
         `Collection ${database}.${name} already exists.`,
       );
+    }
+    const namespaceLock = `\u0001${database}.${name}`;
+    if (txn) this.lock(txn, namespaceLock);
+    else {
+      const owner = this.lockOwners.get(namespaceLock);
+      if (owner?.state === 'active') throw new LockWait(owner);
+    }
+    if (txn && !txn.autocommit) {
+      const created = new CollectionStore(database, name);
+      txn.createdCollections.set(created.namespace, created);
+      return created;
     }
     const collection = new CollectionStore(database, name);
     this.journal?.append({ op: 'createCollection', ns: collection.namespace });
@@ -228,8 +248,13 @@ export class StorageEngine {
     this.databases.delete(database);
   }
 
-  /** Adds an index; returns false when an identical one exists already. */
-  createIndex(collection: CollectionStore, spec: IndexSpec): boolean {
+  /**
+   * Adds an index; returns false when an identical one exists already. As in MongoDB, a build
+   * waits (LockWait) for open transactions writing to the collection, so that none can commit a
+   * document the new index would refuse; inside a transaction only a collection the transaction
+   * created may get new indexes.
+   */
+  createIndex(collection: CollectionStore, spec: IndexSpec, txn?: Transaction): boolean {
     const existing = collection.indexes.get(spec.name);
     if (existing) {
       if (sameIndex(existing.spec, spec)) return false;
@@ -254,6 +279,27 @@ export class StorageEngine {
           : `An equivalent index already exists with a different name and options. Requested ` +
               `index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(index.spec)}`,
       );
+    }
+    if (txn && !txn.autocommit) {
+      if (txn.createdCollections.get(collection.namespace) !== collection) {
+        throw new MongoCommandError(
+          'OperationNotSupportedInTransaction',
+          `Cannot create new indexes on existing collection ${collection.namespace} in a ` +
+            `multi-document transaction.`,
+        );
+      }
+      if (txn.writes.get(collection)?.size) {
+        throw new MongoCommandError(
+          'OperationNotSupportedInTransaction',
+          `Cannot create new indexes on non-empty collection ${collection.namespace} in a ` +
+            `multi-document transaction.`,
+        );
+      }
+      collection.indexes.set(spec.name, collection.buildIndex(spec));
+      return true;
+    }
+    for (const open of this.openSnapshots) {
+      if (open.writes.has(collection)) throw new LockWait(open);
     }
     if (spec.unique) {
       const duplicate = Index.findDuplicate(spec, collection.liveDocuments());
@@ -348,8 +394,14 @@ export class StorageEngine {
   /** Journals the writes (on disk before anything is acknowledged), then makes them visible. */
   commit(txn: Transaction): void {
     if (txn.state !== 'active') return;
-    if (txn.writes.size > 0) {
+    if (txn.writes.size > 0 || txn.createdCollections.size > 0) {
       const operations: JournalOperation[] = [];
+      for (const [ns, collection] of txn.createdCollections) {
+        operations.push({ op: 'createCollection', ns });
+        for (const index of collection.indexes.values()) {
+          if (index.name !== '_id_') operations.push({ op: 'createIndex', ns, spec: index.spec });
+        }
+      }
       for (const [collection, writes] of txn.writes) {
         for (const [id, doc] of writes)
           operations.push({ op: 'put', ns: collection.namespace, id, doc });
@@ -360,6 +412,11 @@ export class StorageEngine {
         // Nothing reached the log, so nothing happened: release the locks, as an abort does.
         this.abort(txn);
         throw error;
+      }
+      for (const collection of txn.createdCollections.values()) {
+        let collections = this.databases.get(collection.database);
+        if (!collections) this.databases.set(collection.database, (collections = new Map()));
+        collections.set(collection.name, collection);
       }
       const seq = ++this.seq;
       const keepHistory = [...this.openSnapshots].some((open) => open !== txn);
