@@ -219,6 +219,29 @@ describe('embedded server persistence', () => {
   );
 
   it(
+    'a second server on the same data directory is refused before it touches the journal',
+    traced(async () => {
+      const dataDir = await freshDataDir();
+      const first = await start(dataDir);
+      const people = first.client.db(DATABASE).collection<TestDocument>('people');
+      await people.insertOne({ _id: 1 });
+
+      await expect(startEmbeddedProcess(dataDir)).rejects.toThrow(
+        `in use by process ${first.server.child.pid}`,
+      );
+      // The first server still writes to the journal a restart reads.
+      await people.insertOne({ _id: 2 });
+      await stop(first, 'SIGKILL');
+
+      const second = await start(dataDir);
+      const again = second.client.db(DATABASE).collection<TestDocument>('people');
+      expect(await again.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 1 }, { _id: 2 }]);
+      await stop(second, 'SIGTERM');
+    }),
+    PERSISTENCE_TEST_TIMEOUT_MS,
+  );
+
+  it(
     'compacts an outgrown journal while running, and a kill -9 afterwards still loses nothing',
     traced(async () => {
       const dataDir = await freshDataDir();

@@ -40,6 +40,55 @@ function toNumber(value: unknown): number {
   return Number.NaN;
 }
 
+/** The exact value of an integral number, when it is one (an int64 may exceed 2^53). */
+function exactInteger(value: unknown): bigint | undefined {
+  if (value instanceof Long) return value.toBigInt();
+  if (typeof value === 'bigint') return value;
+  const number = toNumber(value);
+  return Number.isInteger(number) ? BigInt(number) : undefined;
+}
+
+/** The key of a double: integers spelled out exactly, so that an int64 of equal value matches. */
+function doubleKey(number: number): string {
+  if (Number.isSafeInteger(number)) return `n${Object.is(number, -0) ? 0 : number}`;
+  return Number.isInteger(number) ? `n${BigInt(number)}` : `n${number}`;
+}
+
+/** A double as numerator / 2^exponent, both exact. */
+function binaryFraction(number: number): [bigint, bigint] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(number));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mantissa = (bits & 0xfffffffffffffn) | (biased === 0 ? 0n : 1n << 52n);
+  return [mantissa, BigInt(1075 - Math.max(biased, 1))];
+}
+
+/**
+ * The key of a Decimal128: its exact value, equal to a double's key only when the double has
+ * exactly that value (decimal 0.5 is double 0.5; decimal 0.1 is no double).
+ */
+function decimalKey(decimal: Decimal128): string {
+  const text = decimal.toString();
+  const parsed = /^(-?)(\d+)(?:\.(\d+))?(?:E([+-]\d+))?$/.exec(text);
+  if (!parsed) return `n${text.replace(/^-(?=NaN)/, '')}`;
+  const [, sign, whole, fraction = '', exponent = '0'] = parsed;
+  let digits = (whole + fraction).replace(/^0+/, '');
+  let power = Number(exponent) - fraction.length;
+  if (digits === '') return 'n0';
+  while (digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    power++;
+  }
+  if (power >= 0) return `n${sign}${digits}${'0'.repeat(power)}`;
+  const number = Number(text);
+  if (Number.isFinite(number) && number !== 0) {
+    const [numerator, twos] = binaryFraction(number);
+    if (BigInt(digits) * 2n ** twos === numerator * 10n ** BigInt(-power)) return doubleKey(number);
+  }
+  return `nd${sign}${digits}E${power}`;
+}
+
 function compareNumbers(a: number, b: number): number {
   // MongoDB orders NaN below every other number.
   if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
@@ -77,8 +126,22 @@ export function compareBson(a: unknown, b: unknown): number {
   const rank = typeRank(a) - typeRank(b);
   if (rank !== 0) return rank < 0 ? -1 : 1;
   switch (typeRank(a)) {
-    case 3:
+    case 3: {
+      // Past 2^53 an int64 has no exact double: compare such values as integers.
+      if (
+        a instanceof Long ||
+        b instanceof Long ||
+        typeof a === 'bigint' ||
+        typeof b === 'bigint'
+      ) {
+        const left = exactInteger(a);
+        const right = exactInteger(b);
+        if (left !== undefined && right !== undefined) {
+          return left < right ? -1 : left > right ? 1 : 0;
+        }
+      }
       return compareNumbers(toNumber(a), toNumber(b));
+    }
     case 4:
       return compareStrings(String(a), String(b));
     case 5:
@@ -116,7 +179,8 @@ export function compareBson(a: unknown, b: unknown): number {
 
 /**
  * A string that is equal for two values exactly when MongoDB considers them equal (1, 1.0 and
- * NumberLong(1) alike), used as the key of `_id` maps and unique indexes.
+ * NumberLong(1) alike, but not NumberLong(2^53 + 1) and 2^53), used as the key of `_id` maps and
+ * unique indexes.
  */
 export function canonicalKey(value: unknown): string {
   switch (typeRank(value)) {
@@ -124,10 +188,11 @@ export function canonicalKey(value: unknown): string {
       return 'm';
     case 2:
       return 'z';
-    case 3: {
-      const number = toNumber(value);
-      return `n${Object.is(number, -0) ? 0 : number}`;
-    }
+    case 3:
+      if (value instanceof Long) return `n${value.toBigInt()}`;
+      if (typeof value === 'bigint') return `n${value}`;
+      if (value instanceof Decimal128) return decimalKey(value);
+      return doubleKey(toNumber(value));
     case 4:
       return `s${JSON.stringify(String(value))}`;
     case 5: {

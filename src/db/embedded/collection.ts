@@ -158,10 +158,10 @@ export class CollectionStore {
     this.changeLog = [];
   }
 
-  addIndex(spec: IndexSpec): Index {
+  /** An index over the latest versions, not yet in use: building it may fail (171). */
+  buildIndex(spec: IndexSpec): Index {
     const index = new Index(spec);
     for (const [id, record] of this.records) if (record.doc) index.add(id, record.doc);
-    this.indexes.set(spec.name, index);
     return index;
   }
 

@@ -160,10 +160,22 @@ export class CommandDispatcher {
         const txnNumber = Number(command.txnNumber);
         if (session.lastRetryableWrite?.txnNumber === txnNumber)
           return session.lastRetryableWrite.reply;
+        // A retry arriving (on another connection) while the first attempt still waits, for a
+        // lock say, must not run the statement again: it shares the first attempt's outcome.
+        const inProgress = session.retryableWriteInProgress;
+        if (inProgress?.txnNumber === txnNumber) return await inProgress.reply;
         session.txnNumber = Math.max(session.txnNumber, txnNumber);
-        const reply = await handler.run(context);
-        session.lastRetryableWrite = { txnNumber, reply };
-        return reply;
+        const attempt = (async () => handler.run(context))();
+        session.retryableWriteInProgress = { txnNumber, reply: attempt };
+        try {
+          const reply = await attempt;
+          session.lastRetryableWrite = { txnNumber, reply };
+          return reply;
+        } finally {
+          if (session.retryableWriteInProgress?.reply === attempt) {
+            session.retryableWriteInProgress = undefined;
+          }
+        }
       }
       const reply = await handler.run(context);
       // Any failed statement aborts a transaction, as in MongoDB.

@@ -37,6 +37,8 @@ export class Transaction {
   state: 'active' | 'committed' | 'aborted' = 'active';
   readonly writes = new Map<CollectionStore, Map<string, Document | null>>();
   readonly locks = new Set<string>();
+  /** Collections this transaction created: in no catalog until it commits (by namespace). */
+  readonly createdCollections = new Map<string, CollectionStore>();
   /** Unique-index keys held by this transaction's staged documents, per index. */
   private readonly stagedKeys = new Map<Index, StagedKeys>();
   private finished!: () => void;
@@ -86,6 +88,10 @@ export class StorageEngine {
   private readonly openSnapshots = new Set<Transaction>();
   private seq = 0;
 
+  /**
+   * Every change is journaled before it is applied: when the journal refuses a change (a full
+   * disk), memory still matches the log.
+   */
   private journal?: Journal;
 
   /** Journals every change from now on (after replaying what the journal held). */
@@ -153,28 +159,46 @@ export class StorageEngine {
     return [...(this.databases.get(database)?.values() ?? [])];
   }
 
-  collection(database: string, name: string): CollectionStore | undefined {
-    return this.databases.get(database)?.get(name);
+  /** A collection as `txn` sees it: committed, or created by `txn` itself. */
+  collection(database: string, name: string, txn?: Transaction): CollectionStore | undefined {
+    return (
+      this.databases.get(database)?.get(name) ?? txn?.createdCollections.get(`${database}.${name}`)
+    );
   }
 
   /** Creates the collection if it does not exist (as inserts and upserts do implicitly). */
-  ensureCollection(database: string, name: string): CollectionStore {
-    return this.collection(database, name) ?? this.createCollection(database, name);
+  ensureCollection(database: string, name: string, txn?: Transaction): CollectionStore {
+    return this.collection(database, name, txn) ?? this.createCollection(database, name, txn);
   }
 
-  createCollection(database: string, name: string): CollectionStore {
+  /**
+   * Creates a collection. Inside a transaction it stays the transaction's own until commit (an
+   * abort leaves no trace), and its name is reserved: others creating it wait or conflict.
+   */
+  createCollection(database: string, name: string, txn?: Transaction): CollectionStore {
     validateCollectionName(database, name);
-    if (this.collection(database, name)) {
+    if (this.collection(database, name, txn)) {
       throw new MongoCommandError(
         'NamespaceExists',
         `Collection ${database}.${name} already exists.`,
       );
     }
+    const namespaceLock = `\u0001${database}.${name}`;
+    if (txn) this.lock(txn, namespaceLock);
+    else {
+      const owner = this.lockOwners.get(namespaceLock);
+      if (owner?.state === 'active') throw new LockWait(owner);
+    }
+    if (txn && !txn.autocommit) {
+      const created = new CollectionStore(database, name);
+      txn.createdCollections.set(created.namespace, created);
+      return created;
+    }
+    const collection = new CollectionStore(database, name);
+    this.journal?.append({ op: 'createCollection', ns: collection.namespace });
     let collections = this.databases.get(database);
     if (!collections) this.databases.set(database, (collections = new Map()));
-    const collection = new CollectionStore(database, name);
     collections.set(name, collection);
-    this.journal?.append({ op: 'createCollection', ns: collection.namespace });
     return collection;
   }
 
@@ -183,8 +207,8 @@ export class StorageEngine {
     const collection = collections?.get(name);
     if (!collections || !collection) return false;
     this.assertNotLockedByTransactions(collection);
-    collections.delete(name);
     this.journal?.append({ op: 'dropCollection', ns: collection.namespace });
+    collections.delete(name);
     return true;
   }
 
@@ -204,26 +228,33 @@ export class StorageEngine {
     }
     validateCollectionName(targetDatabase, targetName);
     this.assertNotLockedByTransactions(source);
-    if (this.collection(targetDatabase, targetName)) {
+    const target = this.collection(targetDatabase, targetName);
+    if (target) {
       if (!dropTarget) throw new MongoCommandError('NamespaceExists', 'target namespace exists');
-      this.dropCollection(targetDatabase, targetName);
+      this.assertNotLockedByTransactions(target);
     }
+    // One record, replayed with dropTarget, so that a failed write leaves both collections be.
+    this.journal?.append({ op: 'renameCollection', ns: from, to });
     const collections = this.databases.get(database)!;
     collections.delete(name);
     source.name = targetName;
     collections.set(targetName, source);
-    this.journal?.append({ op: 'renameCollection', ns: from, to });
   }
 
   dropDatabase(database: string): void {
     for (const collection of this.collections(database))
       this.assertNotLockedByTransactions(collection);
-    this.databases.delete(database);
     this.journal?.append({ op: 'dropDatabase', db: database });
+    this.databases.delete(database);
   }
 
-  /** Adds an index; returns false when an identical one exists already. */
-  createIndex(collection: CollectionStore, spec: IndexSpec): boolean {
+  /**
+   * Adds an index; returns false when an identical one exists already. As in MongoDB, a build
+   * waits (LockWait) for open transactions writing to the collection, so that none can commit a
+   * document the new index would refuse; inside a transaction only a collection the transaction
+   * created may get new indexes.
+   */
+  createIndex(collection: CollectionStore, spec: IndexSpec, txn?: Transaction): boolean {
     const existing = collection.indexes.get(spec.name);
     if (existing) {
       if (sameIndex(existing.spec, spec)) return false;
@@ -249,18 +280,40 @@ export class StorageEngine {
               `index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(index.spec)}`,
       );
     }
+    if (txn && !txn.autocommit) {
+      if (txn.createdCollections.get(collection.namespace) !== collection) {
+        throw new MongoCommandError(
+          'OperationNotSupportedInTransaction',
+          `Cannot create new indexes on existing collection ${collection.namespace} in a ` +
+            `multi-document transaction.`,
+        );
+      }
+      if (txn.writes.get(collection)?.size) {
+        throw new MongoCommandError(
+          'OperationNotSupportedInTransaction',
+          `Cannot create new indexes on non-empty collection ${collection.namespace} in a ` +
+            `multi-document transaction.`,
+        );
+      }
+      collection.indexes.set(spec.name, collection.buildIndex(spec));
+      return true;
+    }
+    for (const open of this.openSnapshots) {
+      if (open.writes.has(collection)) throw new LockWait(open);
+    }
     if (spec.unique) {
       const duplicate = Index.findDuplicate(spec, collection.liveDocuments());
       if (duplicate) throw duplicateKeyError(collection, spec, duplicate);
     }
-    collection.addIndex(spec);
+    const index = collection.buildIndex(spec);
     this.journal?.append({ op: 'createIndex', ns: collection.namespace, spec });
+    collection.indexes.set(spec.name, index);
     return true;
   }
 
   dropIndex(collection: CollectionStore, name: string): void {
-    collection.indexes.delete(name);
     this.journal?.append({ op: 'dropIndex', ns: collection.namespace, name });
+    collection.indexes.delete(name);
   }
 
   // ---- reads ----
@@ -316,7 +369,7 @@ export class StorageEngine {
       throw this.conflict(txn);
     }
     if (after === null && !txn.isStaged(collection, id) && !collection.latest(id)) return;
-    this.checkUniqueKeys(txn, collection, id, after);
+    this.checkIndexKeys(txn, collection, id, after);
     let writes = txn.writes.get(collection);
     if (!writes) txn.writes.set(collection, (writes = new Map()));
     writes.set(id, after);
@@ -341,13 +394,30 @@ export class StorageEngine {
   /** Journals the writes (on disk before anything is acknowledged), then makes them visible. */
   commit(txn: Transaction): void {
     if (txn.state !== 'active') return;
-    if (txn.writes.size > 0) {
+    if (txn.writes.size > 0 || txn.createdCollections.size > 0) {
       const operations: JournalOperation[] = [];
+      for (const [ns, collection] of txn.createdCollections) {
+        operations.push({ op: 'createCollection', ns });
+        for (const index of collection.indexes.values()) {
+          if (index.name !== '_id_') operations.push({ op: 'createIndex', ns, spec: index.spec });
+        }
+      }
       for (const [collection, writes] of txn.writes) {
         for (const [id, doc] of writes)
           operations.push({ op: 'put', ns: collection.namespace, id, doc });
       }
-      this.journal?.appendCommit(operations);
+      try {
+        this.journal?.appendCommit(operations);
+      } catch (error) {
+        // Nothing reached the log, so nothing happened: release the locks, as an abort does.
+        this.abort(txn);
+        throw error;
+      }
+      for (const collection of txn.createdCollections.values()) {
+        let collections = this.databases.get(collection.database);
+        if (!collections) this.databases.set(collection.database, (collections = new Map()));
+        collections.set(collection.name, collection);
+      }
       const seq = ++this.seq;
       const keepHistory = [...this.openSnapshots].some((open) => open !== txn);
       for (const [collection, writes] of txn.writes) {
@@ -390,14 +460,22 @@ export class StorageEngine {
     return writeConflict();
   }
 
-  private checkUniqueKeys(
+  /**
+   * Refuses a document no index can hold (parallel arrays, 171) or one whose unique key another
+   * document holds, and claims its unique keys for `txn`. Runs when a write is staged, so that
+   * applying the commit can no longer fail.
+   */
+  private checkIndexKeys(
     txn: Transaction,
     collection: CollectionStore,
     id: string,
     after: Document | null,
   ): void {
     for (const index of collection.indexes.values()) {
-      if (!index.unique) continue;
+      if (!index.unique) {
+        if (after && index.fields.length > 1) index.keysOf(after);
+        continue;
+      }
       const staged = txn.stagedKeysOf(index);
       staged.release(id);
       if (!after) continue;

@@ -31,10 +31,12 @@ export const ErrorCode = {
   TransactionTooOld: 225,
   ConflictingOperationInProgress: 117,
   InvalidPipelineOperator: 168,
+  CannotIndexParallelArrays: 171,
   Location40324: 40324,
   Location40415: 40415,
   Location40414: 40414,
   DuplicateKey: 11000,
+  OutOfDiskSpace: 14031,
   Location31254: 31254,
   Location31253: 31253,
 } as const;

@@ -2,7 +2,7 @@ import { type Document } from 'bson';
 
 import { canonicalKey, isPlainObject } from './bson-order';
 import { badValue, MongoCommandError } from './errors';
-import { valuesAtPath } from './paths';
+import { indexedValuesAtPath } from './paths';
 
 /** An index as `listIndexes` reports it. */
 export interface IndexSpec {
@@ -105,12 +105,26 @@ export class Index {
     return this.spec.unique === true;
   }
 
-  /** The keys a document contributes: one per element for array fields (multikey). */
+  /**
+   * The keys a document contributes: one per element for array fields (multikey). Throws
+   * CannotIndexParallelArrays when two fields of a compound index cross different arrays, as
+   * MongoDB does, rather than index every combination of their elements.
+   */
   keysOf(document: Document): IndexKey[] {
     let combinations: unknown[][] = [[]];
     let anyPresent = false;
+    let multikey: { field: string; arrays: Set<string> } | undefined;
     for (const field of this.fields) {
-      const values = valuesAtPath(document, field);
+      const { values, arrays } = indexedValuesAtPath(document, field);
+      if (arrays.size > 0) {
+        if (multikey && crossesOtherArrays(arrays, multikey.arrays)) {
+          throw new MongoCommandError(
+            'CannotIndexParallelArrays',
+            `cannot index parallel arrays [${field}] [${multikey.field}]`,
+          );
+        }
+        multikey ??= { field, arrays };
+      }
       if (values.length > 0) anyPresent = true;
       const choices = values.length > 0 ? uniqueValues(values) : [null];
       combinations = combinations.flatMap((prefix) => choices.map((value) => [...prefix, value]));
@@ -119,8 +133,9 @@ export class Index {
     return combinations.map((values) => ({ key: this.keyOf(values), values }));
   }
 
+  /** `undefined` is an empty array's key, distinct from null (a missing field or null). */
   keyOf(values: unknown[]): string {
-    return values.map((value) => canonicalKey(value ?? null)).join('\u0000');
+    return values.map((value) => (value === undefined ? 'u' : canonicalKey(value))).join('\u0000');
   }
 
   holders(key: string): ReadonlySet<string> | undefined {
@@ -198,10 +213,16 @@ function holdersOf(map: Map<string, Set<string>>, keys: string[]): ReadonlySet<s
   return keys.flatMap((key) => map.get(key) ?? []);
 }
 
+/** Whether `arrays` holds an array that `others` does not cross (fields sharing one array do not). */
+function crossesOtherArrays(arrays: Set<string>, others: Set<string>): boolean {
+  const extra = (a: Set<string>, b: Set<string>) => [...a].some((path) => !b.has(path));
+  return extra(arrays, others) && extra(others, arrays);
+}
+
 function uniqueValues(values: unknown[]): unknown[] {
   const seen = new Set<string>();
   return values.filter((value) => {
-    const key = canonicalKey(value);
+    const key = value === undefined ? 'u' : canonicalKey(value);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

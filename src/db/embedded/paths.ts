@@ -13,25 +13,49 @@ export function valuesAtPath(document: unknown, path: string): unknown[] {
   return found;
 }
 
-function collect(value: unknown, parts: string[], index: number, found: unknown[]): void {
+/**
+ * What an index keys a document on at one path: the values `valuesAtPath` reaches, except that
+ * an empty array contributes `undefined` (MongoDB's key for it, distinct from a missing field's
+ * null), and the paths of the arrays crossed on the way (to detect parallel arrays).
+ */
+export function indexedValuesAtPath(
+  document: unknown,
+  path: string,
+): { values: unknown[]; arrays: Set<string> } {
+  const found: unknown[] = [];
+  const arrays = new Set<string>();
+  collect(document, path.split('.'), 0, found, arrays);
+  return { values: found, arrays };
+}
+
+function collect(
+  value: unknown,
+  parts: string[],
+  index: number,
+  found: unknown[],
+  /** When given: records the arrays crossed, and an empty array yields `undefined`. */
+  arrays?: Set<string>,
+): void {
+  if (Array.isArray(value) && arrays) arrays.add(parts.slice(0, index).join('.'));
   if (index === parts.length) {
-    if (Array.isArray(value)) found.push(...value);
-    else found.push(value);
+    if (!Array.isArray(value)) found.push(value);
+    else if (value.length === 0 && arrays) found.push(undefined);
+    else for (const element of value) found.push(element);
     return;
   }
   if (Array.isArray(value)) {
     const position = /^\d+$/.test(parts[index]) ? Number(parts[index]) : undefined;
     if (position !== undefined && position < value.length) {
-      collect(value[position], parts, index + 1, found);
+      collect(value[position], parts, index + 1, found, arrays);
       return;
     }
     for (const element of value) {
-      if (isPlainObject(element)) collect(element, parts, index, found);
+      if (isPlainObject(element)) collect(element, parts, index, found, arrays);
     }
     return;
   }
   if (isPlainObject(value) && parts[index] in value) {
-    collect(value[parts[index]], parts, index + 1, found);
+    collect(value[parts[index]], parts, index + 1, found, arrays);
   }
 }
 

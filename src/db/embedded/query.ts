@@ -198,9 +198,11 @@ export function projectDocuments(
   return documents.map((document) => {
     let projected: Document;
     try {
+      // mingo projects nested exclusions by deleting from its input: give it a copy, never the
+      // committed version.
       projected =
         Object.keys(rest).length > 0
-          ? (new Query({}).find([document], rest).all()[0] as Document)
+          ? (new Query({}).find([cloneDocument(document)], rest).all()[0] as Document)
           : cloneDocument(document);
     } catch (error) {
       asCommandError(error, badValue);
@@ -554,7 +556,11 @@ function setPath(document: Document, path: string, value: unknown): void {
 
 const PIPELINE_STAGES = new Set(Object.keys(pipelineOperators));
 
-/** Runs an aggregation pipeline; `$lookup` and friends read other collections via `resolve`. */
+/**
+ * Runs an aggregation pipeline; `$lookup` and friends read other collections via `resolve`.
+ * Stages such as a nested `$set` edit the documents they are given in place, so both the input
+ * and every joined collection are copies: committed versions must never change.
+ */
 export function runPipeline(
   documents: Document[],
   pipeline: Document[],
@@ -567,9 +573,9 @@ export function runPipeline(
     }
   }
   try {
-    return new Aggregator(rewriteCount(pipeline), { collectionResolver: resolve }).run(
-      documents,
-    ) as Document[];
+    return new Aggregator(rewriteCount(pipeline), {
+      collectionResolver: (collection) => resolve(collection).map(cloneDocument),
+    }).run(documents.map(cloneDocument)) as Document[];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /'(\$\w+)' is not registered/.exec(message);

@@ -4,7 +4,7 @@ import { type ServerState } from './commands/context';
 import { CursorRegistry } from './cursors';
 import { CommandDispatcher } from './dispatcher';
 import { StorageEngine } from './engine';
-import { Journal } from './journal';
+import { Journal, type JournalFileSystem } from './journal';
 import { SessionRegistry } from './sessions';
 import { expireDocuments } from './ttl';
 import { decodeMessage, encodeReply, MessageFramer } from './wire';
@@ -16,6 +16,8 @@ export interface EmbeddedServerOptions {
   port?: number;
   /** Persist to this directory: every acknowledged write is on disk. */
   dataDir?: string;
+  /** Replaces the journal's file writes: tests simulate a full disk with it. */
+  journalFileSystem?: JournalFileSystem;
   /** Reports unexpected failures (bugs), which clients see as InternalError. */
   onInternalError?: (error: unknown, command: string) => void;
 }
@@ -41,9 +43,14 @@ export async function startEmbeddedServer(
   const engine = new StorageEngine();
   let journal: Journal | undefined;
   if (options.dataDir) {
-    const opened = Journal.open(options.dataDir);
-    engine.replay(opened.operations);
-    opened.journal.compact(engine.stateOperations());
+    const opened = Journal.open(options.dataDir, options.journalFileSystem);
+    try {
+      engine.replay(opened.operations);
+      opened.journal.compact(engine.stateOperations());
+    } catch (error) {
+      opened.journal.close();
+      throw error;
+    }
     engine.attachJournal(opened.journal);
     journal = opened.journal;
   }
@@ -124,10 +131,18 @@ export async function startEmbeddedServer(
     socket.on('close', () => sockets.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    // A port in use: give the data directory back for the server that may hold the port.
+    clearInterval(ttlTimer);
+    clearInterval(housekeeping);
+    journal?.close();
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   state.port = port;

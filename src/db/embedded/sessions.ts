@@ -11,6 +11,8 @@ export class ServerSession {
   transactionStarted = 0;
   /** The reply of the last retryable write, returned again when the driver retries it. */
   lastRetryableWrite?: { txnNumber: number; reply: Document };
+  /** The retryable write still running, whose reply a retry of it waits for. */
+  retryableWriteInProgress?: { txnNumber: number; reply: Promise<Document> };
   lastUsed = Date.now();
 
   constructor(readonly id: string) {}

@@ -66,7 +66,7 @@ export const catalogCommands: CommandTable = {
   create: {
     fields: CREATE_OPTIONS,
     inTransaction: true,
-    run: (context) => {
+    run: async (context) => {
       const name = collectionName(context, 'create');
       const options = Object.keys(context.command).filter((field) =>
         CREATE_OPTIONS.includes(field),
@@ -85,7 +85,8 @@ export const catalogCommands: CommandTable = {
           `collection options (${options.join(', ')}) are not supported by the embedded server`,
         );
       }
-      context.engine.createCollection(context.database, name);
+      // Waits while a transaction that created this name is open, as MongoDB does.
+      await context.write((txn) => context.engine.ensureCollection(context.database, name, txn));
       return { ok: 1 };
     },
   },
@@ -166,7 +167,7 @@ export const catalogCommands: CommandTable = {
   createIndexes: {
     fields: ['indexes', 'commitQuorum'],
     inTransaction: true,
-    run: (context) => {
+    run: async (context) => {
       const name = collectionName(context, 'createIndexes');
       const raw = context.command.indexes;
       if (!Array.isArray(raw) || raw.length === 0) {
@@ -174,15 +175,16 @@ export const catalogCommands: CommandTable = {
       }
       const specs = raw.map(parseIndexSpec);
       const createdCollectionAutomatically = !existingCollection(context, name);
-      const collection = context.engine.ensureCollection(context.database, name);
-      const numIndexesBefore = collection.indexes.size;
-      let created = 0;
-      for (const spec of specs) if (context.engine.createIndex(collection, spec)) created++;
-      const reply: Document = {
-        numIndexesBefore,
-        numIndexesAfter: collection.indexes.size,
-        createdCollectionAutomatically,
-      };
+      const numIndexesBefore = existingCollection(context, name)?.indexes.size ?? 1;
+      // Outside a transaction an index build waits for the transactions writing to the
+      // collection, then starts over.
+      const { created, numIndexesAfter } = await context.write((txn) => {
+        const collection = context.engine.ensureCollection(context.database, name, txn);
+        let count = 0;
+        for (const spec of specs) if (context.engine.createIndex(collection, spec, txn)) count++;
+        return { created: count, numIndexesAfter: collection.indexes.size };
+      });
+      const reply: Document = { numIndexesBefore, numIndexesAfter, createdCollectionAutomatically };
       if (created === 0) reply.note = 'all indexes already exist';
       return { ...reply, ok: 1 };
     },

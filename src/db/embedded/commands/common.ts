@@ -24,7 +24,7 @@ export function existingCollection(
   context: CommandContext,
   name: string,
 ): CollectionStore | undefined {
-  return context.engine.collection(context.database, name);
+  return context.engine.collection(context.database, name, context.transaction);
 }
 
 /** What a query did, for `explain`: the index it used (if any) and the documents it read. */

@@ -190,7 +190,7 @@ function updateDocuments(
             inserting: true,
           }),
     );
-    engine.stageInsert(txn, engine.ensureCollection(context.database, name), inserted);
+    engine.stageInsert(txn, engine.ensureCollection(context.database, name, txn), inserted);
     outcome.upsertedId = inserted._id;
     outcome.after = inserted;
   }
@@ -278,7 +278,7 @@ export const crudCommands: CommandTable = {
           await context.write((txn) =>
             context.engine.stageInsert(
               txn,
-              context.engine.ensureCollection(context.database, name),
+              context.engine.ensureCollection(context.database, name, txn),
               document,
             ),
           );
