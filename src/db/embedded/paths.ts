@@ -15,7 +15,8 @@ export function valuesAtPath(document: unknown, path: string): unknown[] {
 
 function collect(value: unknown, parts: string[], index: number, found: unknown[]): void {
   if (index === parts.length) {
-    if (Array.isArray(value)) found.push(...value);
+    // One push per element: spreading a long array into push() overflows the call stack.
+    if (Array.isArray(value)) for (const element of value) found.push(element);
     else found.push(value);
     return;
   }
