@@ -193,7 +193,8 @@ export class CursorRegistry {
   }
 
   killSessionCursors(sessionId: string): void {
-    for (const [id, cursor] of this.cursors) if (cursor.owner.sessionId === sessionId) this.remove(id);
+    for (const [id, cursor] of this.cursors)
+      if (cursor.owner.sessionId === sessionId) this.remove(id);
   }
 
   /**
@@ -203,7 +204,9 @@ export class CursorRegistry {
   killNamespace(namespace: string, reason: string, wholeDatabase = false): void {
     const prefix = `${namespace}.`;
     for (const [id, cursor] of this.cursors) {
-      const over = wholeDatabase ? cursor.namespace.startsWith(prefix) : cursor.namespace === namespace;
+      const over = wholeDatabase
+        ? cursor.namespace.startsWith(prefix)
+        : cursor.namespace === namespace;
       if (over) this.killWithReason(id, new MongoCommandError('QueryPlanKilled', reason));
     }
   }

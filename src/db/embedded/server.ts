@@ -39,10 +39,7 @@ export interface EmbeddedServerOptions extends Partial<ConnectionLimits>, Partia
 
 /** Why the server closed a connection itself. */
 export type ConnectionCloseReason =
-  | 'too many connections'
-  | 'buffer limit'
-  | 'incomplete message timeout'
-  | 'malformed message';
+  'too many connections' | 'buffer limit' | 'incomplete message timeout' | 'malformed message';
 
 /**
  * What the server reports as it protects itself: `connectionClosed` (connectionId, reason) and
@@ -59,8 +56,16 @@ export interface EmbeddedServer {
   host: string;
   port: number;
   readonly events: EventEmitter<EmbeddedServerEvents>;
-  /** Open connections, bytes of unfinished messages held, and reply bytes not yet sent. */
-  stats(): { connections: number; bufferedBytes: number; unsentBytes: number };
+  /**
+   * Open connections, bytes of unfinished messages held, reply bytes not yet sent, and the
+   * open cursors with the bytes of results they hold.
+   */
+  stats(): {
+    connections: number;
+    bufferedBytes: number;
+    unsentBytes: number;
+    cursors: { open: number; bytesHeld: number };
+  };
   close(): Promise<void>;
 }
 
@@ -255,7 +260,7 @@ export async function startEmbeddedServer(
     stats: () => {
       let unsentBytes = 0;
       for (const socket of framers.keys()) unsentBytes += socket.writableLength;
-      return { connections: framers.size, bufferedBytes, unsentBytes };
+      return { connections: framers.size, bufferedBytes, unsentBytes, cursors: cursors.stats };
     },
     close: async () => {
       clearInterval(ttlTimer);

@@ -120,7 +120,8 @@ export function cursorCaller(context: CommandContext): CursorCaller {
   const { transaction, command } = context;
   return {
     sessionId: context.session?.id,
-    txnNumber: transaction && command.txnNumber !== undefined ? Number(command.txnNumber) : undefined,
+    txnNumber:
+      transaction && command.txnNumber !== undefined ? Number(command.txnNumber) : undefined,
     transaction,
   };
 }
