@@ -168,25 +168,37 @@ export async function startEmbeddedServer(
 
   const server: Server = createServer((socket) => {
     const connectionId = nextConnectionId++;
-    const closeFor = (reason: ConnectionCloseReason) => {
-      if (socket.destroyed) return;
-      socket.destroy();
-      events.emit('connectionClosed', connectionId, reason);
-    };
-    socket.on('error', () => socket.destroy());
-    if (framers.size >= limits.maxIncomingConnections) {
-      closeFor('too many connections');
-      return;
-    }
     const framer = new MessageFramer();
-    framers.set(socket, framer);
-    socket.setNoDelay(true);
-    const stalled = () => closeFor('incomplete message timeout');
     let stallTimer: NodeJS.Timeout | undefined;
     // Requests are answered one at a time, in order; reading stops while any wait, so a client
     // that pipelines requests, or never reads its replies, holds no more than one of each.
     const requests: Buffer[] = [];
     let answering = false;
+    let released = false;
+    // Runs when the server closes the connection and again on 'close': counted once, at once.
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(stallTimer);
+      bufferedBytes -= framer.bufferedBytes;
+      framers.delete(socket);
+      requests.length = 0;
+    };
+    const closeFor = (reason: ConnectionCloseReason) => {
+      if (socket.destroyed) return;
+      release();
+      socket.destroy();
+      events.emit('connectionClosed', connectionId, reason);
+    };
+    socket.on('error', () => socket.destroy());
+    if (framers.size >= limits.maxIncomingConnections) {
+      released = true;
+      closeFor('too many connections');
+      return;
+    }
+    framers.set(socket, framer);
+    socket.setNoDelay(true);
+    const stalled = () => closeFor('incomplete message timeout');
 
     const answer = async () => {
       if (answering) return;
@@ -236,12 +248,7 @@ export async function startEmbeddedServer(
       socket.pause();
       void answer();
     });
-    socket.on('close', () => {
-      clearTimeout(stallTimer);
-      bufferedBytes -= framer.bufferedBytes;
-      framers.delete(socket);
-      requests.length = 0;
-    });
+    socket.on('close', release);
   });
 
   await new Promise<void>((resolve, reject) => {
