@@ -10,6 +10,9 @@ import { StorageEngine } from '../../src/db/embedded/engine';
 // make it throw, and a failure must be reported, not end the process.
 
 const NOW = Date.UTC(2026, 0, 1);
+const fail = (error: unknown) => {
+  throw error;
+};
 const HOUR = 60 * 60 * 1000;
 
 function ttlCollection(): { engine: StorageEngine; collection: CollectionStore } {
@@ -33,7 +36,7 @@ describe('TTL monitor', () => {
     insert(engine, collection, { _id: 'old', at: dates });
     insert(engine, collection, { _id: 'recent', at: [new Date(NOW), new Date(NOW + HOUR)] });
 
-    expect(ttl.expireDocuments(engine, NOW)).toBe(1);
+    expect(ttl.expireDocuments(engine, NOW, fail)).toBe(1);
     expect([...collection.liveDocuments()].map(([, document]) => document._id)).toEqual(['recent']);
   });
 
@@ -42,7 +45,7 @@ describe('TTL monitor', () => {
     for (let i = 0; i < 50; i++) insert(engine, collection, { _id: i, at: new Date(NOW - HOUR) });
     const commit = jest.spyOn(engine, 'commit');
 
-    expect(ttl.expireDocuments(engine, NOW)).toBe(50);
+    expect(ttl.expireDocuments(engine, NOW, fail)).toBe(50);
     expect(commit).toHaveBeenCalledTimes(1);
     expect(collection.count).toBe(0);
   });

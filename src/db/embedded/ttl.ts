@@ -23,8 +23,8 @@ function earliestDate(values: unknown[]): number | undefined {
  */
 export function expireDocuments(
   engine: StorageEngine,
-  now = Date.now(),
-  onError: (error: unknown) => void = () => undefined,
+  now: number,
+  onError: (error: unknown) => void,
 ): number {
   let removed = 0;
   for (const database of engine.databaseNames()) {
