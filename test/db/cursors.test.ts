@@ -185,3 +185,62 @@ describe('getMore and killCursors', () => {
     }),
   );
 });
+
+describe('cursors belong to their session and collection', () => {
+  it(
+    'getMore from another session is refused (50738) and the cursor still serves its own',
+    traced(async () => {
+      const collection = await eleven();
+      const owner = database.client.startSession();
+      const stranger = database.client.startSession();
+      try {
+        const first = await database.db.command(
+          { find: collection.collectionName, sort: { _id: 1 }, batchSize: 2 },
+          { session: owner, promoteLongs: false },
+        );
+        const cursorId = first.cursor.id as Long;
+        await expectCommandError(
+          () =>
+            database.db.command(
+              { getMore: cursorId, collection: collection.collectionName, batchSize: 2 },
+              { session: stranger },
+            ),
+          { code: 50738, codeName: 'Location50738' },
+        );
+        const next = await database.db.command(
+          { getMore: cursorId, collection: collection.collectionName, batchSize: 2 },
+          { session: owner },
+        );
+        expect(next.cursor.nextBatch.map((each: { _id: number }) => each._id)).toEqual([3, 4]);
+      } finally {
+        await owner.endSession();
+        await stranger.endSession();
+      }
+    }),
+  );
+
+  it(
+    'a getMore after the collection is dropped fails with QueryPlanKilled (175)',
+    traced(async () => {
+      const collection = await eleven();
+      const session = database.client.startSession();
+      try {
+        const first = await database.db.command(
+          { find: collection.collectionName, sort: { _id: 1 }, batchSize: 2 },
+          { session, promoteLongs: false },
+        );
+        await collection.drop();
+        await expectCommandError(
+          () =>
+            database.db.command(
+              { getMore: first.cursor.id as Long, collection: collection.collectionName },
+              { session },
+            ),
+          { code: 175, codeName: 'QueryPlanKilled' },
+        );
+      } finally {
+        await session.endSession();
+      }
+    }),
+  );
+});

@@ -37,6 +37,18 @@ function firstDefined<T, R>(items: T[], pick: (item: T) => R | undefined): R | u
   return undefined;
 }
 
+/** Whether some snapshot in `snapshots` (ascending) lies in [from, to). */
+function seesRange(snapshots: readonly number[], from: number, to: number): boolean {
+  let low = 0;
+  let high = snapshots.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (snapshots[middle] < from) low = middle + 1;
+    else high = middle;
+  }
+  return low < snapshots.length && snapshots[low] < to;
+}
+
 /** The key under which a document is stored: equal for `_id`s MongoDB considers equal. */
 export function idKeyOf(document: Document): string {
   return canonicalKey(document._id);
@@ -51,8 +63,8 @@ export class CollectionStore {
   readonly indexes = new Map<string, Index>();
   private readonly records = new Map<string, DocumentRecord>();
   private readonly recordsWithHistory = new Set<string>();
-  /** (seq, id) of every change since the oldest open snapshot, for snapshot index lookups. */
-  private changeLog: { seq: number; id: string }[] = [];
+  /** id → seq of its last change, for changes after the oldest open snapshot (index lookups). */
+  private readonly changeLog = new Map<string, number>();
   private liveCount = 0;
 
   constructor(
@@ -121,41 +133,81 @@ export class CollectionStore {
   }
 
   private changesSince(seq: number): string[] {
-    return this.changeLog.filter((change) => change.seq > seq).map((change) => change.id);
+    const ids: string[] = [];
+    for (const [id, changed] of this.changeLog) if (changed > seq) ids.push(id);
+    return ids;
   }
 
   /**
-   * Makes `doc` (or a deletion, when null) the latest version at `seq`. `keepHistory` is set
-   * while open snapshots may still need the version it replaces.
+   * Makes `doc` (or a deletion, when null) the latest version at `seq`. `snapshots` are the
+   * snapshot points of the transactions still open (ascending): the version replaced is kept
+   * only if one of them can still read it.
    */
-  apply(id: string, doc: Document | null, seq: number, keepHistory: boolean): void {
+  apply(id: string, doc: Document | null, seq: number, snapshots: readonly number[]): void {
     const record = this.records.get(id);
     const previous = record?.doc ?? null;
     if (previous) for (const index of this.indexes.values()) index.remove(id, previous);
     if (doc) for (const index of this.indexes.values()) index.add(id, doc);
     this.liveCount += (doc ? 1 : 0) - (previous ? 1 : 0);
 
-    if (!keepHistory) {
+    if (snapshots.length === 0) {
       if (doc) this.records.set(id, { seq, doc });
       else this.records.delete(id);
       return;
     }
-    const history = record ? [...(record.history ?? []), { seq: record.seq, doc: record.doc }] : [];
-    this.records.set(id, { seq, doc, history });
+    // Appended in place: copying the history on every commit made a hot document's updates
+    // quadratic while transactions overlapped.
+    const next: DocumentRecord = { seq, doc, history: record?.history ?? [] };
+    if (record) next.history!.push({ seq: record.seq, doc: record.doc });
+    this.records.set(id, next);
     this.recordsWithHistory.add(id);
-    this.changeLog.push({ seq, id });
+    // Re-inserted so the map stays in ascending seq order, which pruning relies on.
+    this.changeLog.delete(id);
+    this.changeLog.set(id, seq);
+    this.pruneRecord(id, next, snapshots);
   }
 
-  /** Drops history and tombstones once no snapshot is open. */
-  forgetHistory(): void {
+  /**
+   * Drops the versions, tombstones and change-log entries that none of the open snapshots
+   * (ascending) can read any more; called whenever a transaction ends.
+   */
+  prune(snapshots: readonly number[]): void {
     for (const id of this.recordsWithHistory) {
       const record = this.records.get(id);
-      if (!record) continue;
-      if (record.doc) delete record.history;
-      else this.records.delete(id);
+      if (record) this.pruneRecord(id, record, snapshots);
+      else this.recordsWithHistory.delete(id);
     }
-    this.recordsWithHistory.clear();
-    this.changeLog = [];
+    const oldest = snapshots[0] ?? Number.POSITIVE_INFINITY;
+    for (const [id, changed] of this.changeLog) {
+      if (changed > oldest) break;
+      this.changeLog.delete(id);
+    }
+  }
+
+  /** Old versions held for open snapshots, for checking that history stays bounded. */
+  get oldVersionCount(): number {
+    let count = 0;
+    for (const id of this.recordsWithHistory) count += this.records.get(id)?.history?.length ?? 0;
+    return count;
+  }
+
+  private pruneRecord(id: string, record: DocumentRecord, snapshots: readonly number[]): void {
+    const history = record.history ?? [];
+    // A version is readable by a snapshot taken at or after it and before the next version.
+    const kept = history.filter((version, i) =>
+      seesRange(snapshots, version.seq, history[i + 1]?.seq ?? record.seq),
+    );
+    if (kept.length > 0) {
+      record.history = kept;
+      return;
+    }
+    delete record.history;
+    this.recordsWithHistory.delete(id);
+    // A tombstone stays while a snapshot older than the deletion is open: a write from that
+    // transaction must still see the conflict.
+    if (!record.doc && !(snapshots.length > 0 && snapshots[0] < record.seq)) {
+      this.records.delete(id);
+    }
   }
 
   /** An index over the latest versions, not yet in use: building it may fail (171). */

@@ -128,7 +128,7 @@ export class StorageEngine {
             operation.id,
             operation.doc,
             this.seq,
-            false,
+            [],
           );
           break;
       }
@@ -419,9 +419,9 @@ export class StorageEngine {
         collections.set(collection.name, collection);
       }
       const seq = ++this.seq;
-      const keepHistory = [...this.openSnapshots].some((open) => open !== txn);
+      const snapshots = this.snapshotPoints(txn);
       for (const [collection, writes] of txn.writes) {
-        for (const [id, doc] of writes) collection.apply(id, doc, seq, keepHistory);
+        for (const [id, doc] of writes) collection.apply(id, doc, seq, snapshots);
       }
     }
     this.finish(txn, 'committed');
@@ -434,13 +434,20 @@ export class StorageEngine {
 
   private finish(txn: Transaction, state: 'committed' | 'aborted'): void {
     for (const lock of txn.locks) this.lockOwners.delete(lock);
-    this.openSnapshots.delete(txn);
-    if (this.openSnapshots.size === 0) {
+    if (this.openSnapshots.delete(txn)) {
+      const snapshots = this.snapshotPoints();
       for (const collections of this.databases.values()) {
-        for (const collection of collections.values()) collection.forgetHistory();
+        for (const collection of collections.values()) collection.prune(snapshots);
       }
     }
     txn.end(state);
+  }
+
+  /** The snapshot points of open transactions other than `except`, ascending. */
+  private snapshotPoints(except?: Transaction): number[] {
+    const points: number[] = [];
+    for (const open of this.openSnapshots) if (open !== except) points.push(open.snapshotSeq);
+    return points.sort((a, b) => a - b);
   }
 
   private lock(txn: Transaction, name: string): void {

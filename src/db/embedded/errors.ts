@@ -24,6 +24,8 @@ export const ErrorCode = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   WriteConflict: 112,
+  ExceededMemoryLimit: 146,
+  QueryPlanKilled: 175,
   NotImplemented: 238,
   NoSuchTransaction: 251,
   TransactionCommitted: 256,
@@ -38,6 +40,12 @@ export const ErrorCode = {
   DuplicateKey: 11000,
   OutOfDiskSpace: 14031,
   Location31254: 31254,
+  Location50736: 50736,
+  Location50737: 50737,
+  Location50738: 50738,
+  Location50739: 50739,
+  Location50740: 50740,
+  Location50741: 50741,
   Location31253: 31253,
 } as const;
 

@@ -38,6 +38,7 @@ function collect(
 ): void {
   if (Array.isArray(value) && arrays) arrays.add(parts.slice(0, index).join('.'));
   if (index === parts.length) {
+    // One push per element: spreading a long array into push() overflows the call stack.
     if (!Array.isArray(value)) found.push(value);
     else if (value.length === 0 && arrays) found.push(undefined);
     else for (const element of value) found.push(element);

@@ -140,30 +140,65 @@ export function encodeReply(
 
 /**
  * Splits a TCP byte stream into whole messages. Messages can arrive split across chunks or
- * several to a chunk.
+ * several to a chunk. Each byte is copied at most once, however the stream is cut: a message
+ * is joined from its pieces only when its last piece arrives.
  */
 export class MessageFramer {
-  private pending: Buffer[] = [];
-  private pendingLength = 0;
+  private pieces: Buffer[] = [];
+  private buffered = 0;
+  /** Length of the message being assembled; 0 until its first four bytes have arrived. */
+  private expected = 0;
+
+  /** Bytes of the unfinished message held. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
 
   push(chunk: Buffer): Buffer[] {
-    this.pending.push(chunk);
-    this.pendingLength += chunk.length;
     const messages: Buffer[] = [];
-    while (this.pendingLength >= 4) {
-      const head = this.pending[0].length >= 4 ? this.pending[0] : Buffer.concat(this.pending);
-      const length = head.readInt32LE(0);
-      if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) {
-        throw new WireProtocolError(`invalid message length ${length}`);
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.expected === 0) {
+        if (this.buffered === 0 && chunk.length - offset >= 4) {
+          this.expected = checkedLength(chunk.readInt32LE(offset));
+        } else {
+          // The length itself is split: gather its four bytes, and only those, first.
+          const take = Math.min(4 - this.buffered, chunk.length - offset);
+          this.keep(chunk.subarray(offset, offset + take));
+          offset += take;
+          if (this.buffered < 4) break;
+          const head = Buffer.concat(this.pieces, 4);
+          this.pieces = [head];
+          this.expected = checkedLength(head.readInt32LE(0));
+          continue;
+        }
       }
-      // Wait for the whole message before joining chunks, so a large one is copied once.
-      if (this.pendingLength < length) break;
-      const buffer = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-      messages.push(buffer.subarray(0, length));
-      const rest = buffer.subarray(length);
-      this.pending = rest.length > 0 ? [rest] : [];
-      this.pendingLength = rest.length;
+      const take = Math.min(this.expected - this.buffered, chunk.length - offset);
+      const piece = chunk.subarray(offset, offset + take);
+      offset += take;
+      if (this.buffered === 0 && take === this.expected) {
+        messages.push(piece);
+      } else {
+        this.keep(piece);
+        if (this.buffered < this.expected) break;
+        messages.push(Buffer.concat(this.pieces, this.expected));
+      }
+      this.pieces = [];
+      this.buffered = 0;
+      this.expected = 0;
     }
     return messages;
   }
+
+  private keep(piece: Buffer): void {
+    this.pieces.push(piece);
+    this.buffered += piece.length;
+  }
+}
+
+function checkedLength(length: number): number {
+  if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) {
+    throw new WireProtocolError(`invalid message length ${length}`);
+  }
+  return length;
 }

@@ -6,6 +6,7 @@ import { runPipeline } from '../query';
 import {
   assertSimpleCollation,
   assertValidHint,
+  cursorCaller,
   existingCollection,
   matchingDocuments,
   nonNegativeInteger,
@@ -81,7 +82,7 @@ export const aggregateCommands: CommandTable = {
       return {
         cursor: context.cursors.open(`${context.database}.${name}`, results as Document[], {
           batchSize,
-          sessionId: context.session?.id,
+          owner: cursorCaller(context),
         }),
         ok: 1,
       };

@@ -4,7 +4,7 @@ import { type CollectionStore } from '../collection';
 import { MongoCommandError } from '../errors';
 import { parseIndexSpec } from '../indexes';
 import { compileFilter } from '../query';
-import { collectionName, existingCollection } from './common';
+import { collectionName, cursorCaller, existingCollection } from './common';
 import { type CommandContext, type CommandTable } from './context';
 
 // Options of MongoDB's create command; each is refused (not ignored) on a new collection.
@@ -56,7 +56,7 @@ function cursorOver(context: CommandContext, suffix: string, documents: Document
   return {
     cursor: context.cursors.open(`${context.database}.${suffix}`, documents, {
       batchSize: typeof batchSize === 'number' ? batchSize : Number.MAX_SAFE_INTEGER,
-      sessionId: context.session?.id,
+      owner: cursorCaller(context),
     }),
     ok: 1,
   };
@@ -109,6 +109,8 @@ export const catalogCommands: CommandTable = {
         command.to,
         command.dropTarget === true,
       );
+      context.cursors.killNamespace(command.renameCollection, 'collection renamed');
+      context.cursors.killNamespace(command.to, 'collection dropped');
       return { ok: 1 };
     },
   },
@@ -122,6 +124,7 @@ export const catalogCommands: CommandTable = {
       if (!collection) return { ok: 1 };
       const nIndexesWas = collection.indexes.size;
       context.engine.dropCollection(context.database, name);
+      context.cursors.killNamespace(collection.namespace, 'collection dropped');
       return { nIndexesWas, ns: collection.namespace, ok: 1 };
     },
   },
@@ -130,6 +133,7 @@ export const catalogCommands: CommandTable = {
     fields: [],
     run: (context) => {
       context.engine.dropDatabase(context.database);
+      context.cursors.killNamespace(context.database, 'database dropped', true);
       return { dropped: context.database, ok: 1 };
     },
   },

@@ -2,6 +2,7 @@ import { type Document } from 'bson';
 
 import { canonicalKey, isPlainObject } from '../bson-order';
 import { type CollectionStore } from '../collection';
+import { type CursorCaller } from '../cursors';
 import { type Transaction } from '../engine';
 import { type Index } from '../indexes';
 import { badValue, MongoCommandError } from '../errors';
@@ -112,4 +113,15 @@ export function optionalDocument(value: unknown, name: string): Document | undef
     );
   }
   return value;
+}
+
+/** The session and transaction a command runs in: the cursors it opens or uses belong to them. */
+export function cursorCaller(context: CommandContext): CursorCaller {
+  const { transaction, command } = context;
+  return {
+    sessionId: context.session?.id,
+    txnNumber:
+      transaction && command.txnNumber !== undefined ? Number(command.txnNumber) : undefined,
+    transaction,
+  };
 }

@@ -20,6 +20,7 @@ import {
   assertSimpleCollation,
   assertValidHint,
   collectionName,
+  cursorCaller,
   existingCollection,
   matchingDocuments,
   nonNegativeInteger,
@@ -438,7 +439,7 @@ export const crudCommands: CommandTable = {
       const cursor = context.cursors.open(namespace(context, command.find), documents, {
         batchSize: limit && batchSize ? Math.min(limit, batchSize) : batchSize,
         singleBatch,
-        sessionId: context.session?.id,
+        owner: cursorCaller(context),
         keepIdle: command.noCursorTimeout === true,
       });
       return { cursor, ok: 1 };
@@ -513,7 +514,13 @@ export const crudCommands: CommandTable = {
       const name = context.command.collection;
       if (typeof name !== 'string') throw badValue('getMore needs a collection name');
       const batchSize = nonNegativeInteger(context.command.batchSize, 'batchSize');
-      return { cursor: context.cursors.getMore(id, namespace(context, name), batchSize), ok: 1 };
+      const cursor = context.cursors.getMore(
+        id,
+        namespace(context, name),
+        batchSize,
+        cursorCaller(context),
+      );
+      return { cursor, ok: 1 };
     },
   },
 
@@ -523,7 +530,7 @@ export const crudCommands: CommandTable = {
     run: (context) => {
       const ids = context.command.cursors;
       if (!Array.isArray(ids)) throw badValue('killCursors needs an array of cursor ids');
-      const { killed, notFound } = context.cursors.kill(ids.map(Number));
+      const { killed, notFound } = context.cursors.kill(ids.map(Number), cursorCaller(context));
       return {
         cursorsKilled: killed.map((id) => Long.fromNumber(id)),
         cursorsNotFound: notFound.map((id) => Long.fromNumber(id)),
