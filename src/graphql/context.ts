@@ -3,6 +3,7 @@ import { type Connection } from 'mongoose';
 import { type TokenVerifier } from '../auth/verify-token';
 import { type Viewer } from '../auth/viewer';
 import { type Clock } from '../clock';
+import { type DateBounds } from '../config';
 import { type Models } from '../db/models';
 import { type Logger } from '../logger';
 import { createCustomerLoaders, type CustomerLoaders } from '../modules/customers/customer.loaders';
@@ -38,6 +39,7 @@ export interface ContextDeps {
   clock: Clock;
   logger: Logger;
   loyaltyRules: readonly LoyaltyRule[];
+  dateBounds: DateBounds;
   verifyToken: TokenVerifier;
 }
 
@@ -50,7 +52,7 @@ export interface RequestInfo {
 export async function createContext(deps: ContextDeps, request: RequestInfo): Promise<Context> {
   const logger = deps.logger.child({ requestId: request.requestId });
   const viewer = await deps.verifyToken(request.authorization);
-  const { models, connection, clock } = deps;
+  const { models, connection, clock, dateBounds } = deps;
   const loaders: Loaders = { ...createCustomerLoaders(models), ...createQuoteLoaders(models) };
   return {
     requestId: request.requestId,
@@ -60,8 +62,8 @@ export async function createContext(deps: ContextDeps, request: RequestInfo): Pr
     models,
     loaders,
     services: {
-      customers: new CustomerService({ models, connection, loaders, clock }),
-      quotes: new QuoteService({ models, loaders, clock }),
+      customers: new CustomerService({ models, connection, loaders, clock, dateBounds }),
+      quotes: new QuoteService({ models, loaders, clock, dateBounds }),
       loyalty: new LoyaltyService({ rules: deps.loyaltyRules, loaders, clock }),
     },
   };

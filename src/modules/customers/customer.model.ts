@@ -18,7 +18,7 @@ export interface CustomerRecord {
   _id: Types.ObjectId;
   name: PersonNameRecord;
   email: string;
-  /** The identity key that links brand accounts: see `normalizeEmail`. Unique. */
+  /** The identity key that links brand accounts: see `normalizeEmail` (lib/email.ts). Unique. */
   emailNormalized: string;
   postalAddress?: PostalAddressRecord;
   createdAt: Date;
@@ -26,11 +26,6 @@ export interface CustomerRecord {
 }
 
 export const CUSTOMER_MODEL = 'Customer';
-
-/** Two emails name the same person when they match after trimming, ignoring case. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 const personNameSchema = new Schema<PersonNameRecord>(
   {
