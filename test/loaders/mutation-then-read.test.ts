@@ -1,3 +1,4 @@
+import { QuoteProduct, QuoteStatus } from '../../src/modules/quotes/quote.enums';
 import {
   accountInput,
   quoteInput,
@@ -116,7 +117,7 @@ describe('a mutation forgets what it makes stale for the rest of its request', (
     const report = accountInput({ brand: 'JOHN_LEWIS' });
     const built = await seed(test.client)
       .customer(report.email)
-      .withQuote('HOME', 'QUOTED')
+      .withQuote(QuoteProduct.HOME, QuoteStatus.QUOTED)
       .create();
     // The reads are a repeated report of an account the customer has: it changes nothing.
     await test.client.data(UPSERT_BRAND_ACCOUNT, { input: report }, { token });

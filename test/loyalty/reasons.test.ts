@@ -1,4 +1,5 @@
 import { Brand } from '../../src/modules/customers/brand';
+import { QuoteProduct, QuoteStatus } from '../../src/modules/quotes/quote.enums';
 import { quoteInput, seed } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { brandToken, staffToken, tokenFor } from '../support/tokens';
@@ -85,7 +86,7 @@ describe('loyalty reasons', () => {
   it('dates a purchase by its UK day', async () => {
     const built = await seed(test.client)
       .customer()
-      .withQuote('TRAVEL', 'PURCHASED', '2025-06-14T23:30:00Z')
+      .withQuote(QuoteProduct.TRAVEL, QuoteStatus.PURCHASED, '2025-06-14T23:30:00Z')
       .create();
     expect((await reasonsOf(built.id, staff)).MULTI_PRODUCT_5).toBe(
       `holds travel insurance (latest: travel insurance bought 2025-06-15, quote ${built.quotes[0].reference})`,
@@ -110,7 +111,7 @@ describe('loyalty reasons', () => {
       const built = await seed(test.client)
         .customer()
         .withJohnLewisAccount({ memberSince: '2020-01-02' })
-        .withQuote('CAR', 'PURCHASED', '2025-01-02T10:00:00Z')
+        .withQuote(QuoteProduct.CAR, QuoteStatus.PURCHASED, '2025-01-02T10:00:00Z')
         .create();
       id = built.id;
       reference = built.quotes[0].reference;
