@@ -13,6 +13,11 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/** A calendar date, `1900-01-01`, as a Date at UTC midnight (see src/calendar.ts). */
+const calendarDate = z.iso
+  .date('must be a date such as 1900-01-01')
+  .transform((day) => new Date(day));
+
 const databaseSchema = z.object({
   MONGODB_URI: optionalText.pipe(
     z
@@ -38,6 +43,8 @@ const environmentSchema = databaseSchema.extend({
   AUTH_JWKS_URL: optionalText.pipe(z.url().optional()),
   LOYALTY_RULES_FILE: optionalText,
   SEED_DEMO_DATA: optionalText.pipe(z.enum(['true', 'false']).optional()),
+  EARLIEST_MEMBERSHIP_SINCE: optionalText.pipe(calendarDate.default(new Date('1900-01-01'))),
+  EARLIEST_QUOTE_DATE: optionalText.pipe(calendarDate.default(new Date('2000-01-01'))),
 });
 
 export interface DatabaseConfig {
@@ -48,6 +55,14 @@ export interface DatabaseConfig {
   databaseName: string;
 }
 
+/** The earliest dates a report may carry: anything before the business existed is a mistake. */
+export interface DateBounds {
+  /** A membership's `since` may not be before this UK calendar date. */
+  earliestMembershipSince: Date;
+  /** A quote's `createdAt` may not fall on a UK calendar date before this one. */
+  earliestQuoteDate: Date;
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
@@ -56,6 +71,7 @@ export interface Config {
   auth: { jwtSecret?: string; jwksUrl?: string };
   loyaltyRulesFile?: string;
   seedDemoData: boolean;
+  dateBounds: DateBounds;
 }
 
 export class ConfigError extends Error {
@@ -138,5 +154,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
     seedDemoData: values.SEED_DEMO_DATA ? values.SEED_DEMO_DATA === 'true' : !production,
+    dateBounds: {
+      earliestMembershipSince: values.EARLIEST_MEMBERSHIP_SINCE,
+      earliestQuoteDate: values.EARLIEST_QUOTE_DATE,
+    },
   };
 }

@@ -77,6 +77,7 @@ export async function createGateway(
         clock,
         logger,
         loyaltyRules,
+        dateBounds: config.dateBounds,
         verifyToken: createTokenVerifier(config.auth),
       },
       pingDatabase: async () => {

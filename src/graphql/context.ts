@@ -3,6 +3,7 @@ import { type Connection } from 'mongoose';
 import { type TokenVerifier } from '../auth/verify-token';
 import { type Viewer } from '../auth/viewer';
 import { type Clock } from '../clock';
+import { type DateBounds } from '../config';
 import { type Models } from '../db/models';
 import { type Logger } from '../logger';
 import { CustomerAccess } from '../modules/customers/customer.access';
@@ -43,6 +44,7 @@ export interface ContextDeps {
   clock: Clock;
   logger: Logger;
   loyaltyRules: readonly LoyaltyRule[];
+  dateBounds: DateBounds;
   verifyToken: TokenVerifier;
 }
 
@@ -55,7 +57,7 @@ export interface RequestInfo {
 export async function createContext(deps: ContextDeps, request: RequestInfo): Promise<Context> {
   const logger = deps.logger.child({ requestId: request.requestId });
   const viewer = await deps.verifyToken(request.authorization);
-  const { models, connection, clock } = deps;
+  const { models, connection, clock, dateBounds } = deps;
   const loaders: Loaders = { ...createCustomerLoaders(models), ...createQuoteLoaders(models) };
   const access = new CustomerAccess(viewer, {
     accountBrandsOf: async (customerId) =>
@@ -71,16 +73,14 @@ export async function createContext(deps: ContextDeps, request: RequestInfo): Pr
     models,
     loaders,
     services: {
-      customers: new CustomerService({ models, connection, loaders, clock, access }),
+      customers: new CustomerService({ models, connection, loaders, clock, access, dateBounds }),
       possibleMatches: new PossibleMatchService({
         models,
         connection,
         clock,
-        forgetCachedReads: () => {
-          for (const loader of Object.values(loaders)) loader.clearAll();
-        },
+        loaders,
       }),
-      quotes: new QuoteService({ models, loaders, clock }),
+      quotes: new QuoteService({ models, loaders, clock, dateBounds }),
       loyalty: new LoyaltyService({ rules: deps.loyaltyRules, loaders, clock }),
     },
   };

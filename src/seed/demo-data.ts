@@ -2,7 +2,8 @@ import { Types } from 'mongoose';
 
 import { Brand, MembershipScheme } from '../modules/customers/brand';
 import { type BrandAccountRecord } from '../modules/customers/brand-account.model';
-import { normalizeEmail, type CustomerRecord } from '../modules/customers/customer.model';
+import { type CustomerRecord } from '../modules/customers/customer.model';
+import { normalizeEmail } from '../modules/customers/lib/email';
 import { QuoteProduct, QuoteStatus } from '../modules/quotes/quote.enums';
 import { type QuoteRecord } from '../modules/quotes/quote.model';
 import { createRandom, type Random } from './random';

@@ -2,7 +2,7 @@ import { type Connection } from 'mongoose';
 
 import { type Models } from '../db/models';
 import { DEMO_CUSTOMER_EMAIL, generateDemoData, type DemoDataOptions } from './demo-data';
-import { normalizeEmail } from '../modules/customers/customer.model';
+import { normalizeEmail } from '../modules/customers/lib/email';
 
 export interface SeedResult {
   seeded: boolean;

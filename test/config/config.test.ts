@@ -70,4 +70,23 @@ describe('configuration', () => {
     expect(config.auth.jwtSecret).toBeUndefined();
     expect(config.seedDemoData).toBe(false);
   });
+
+  it('bounds report dates from 1900 (memberships) and 2000 (quotes) unless configured', () => {
+    expect(loadConfig({}).dateBounds).toEqual({
+      earliestMembershipSince: new Date('1900-01-01T00:00:00Z'),
+      earliestQuoteDate: new Date('2000-01-01T00:00:00Z'),
+    });
+    expect(
+      loadConfig({ EARLIEST_MEMBERSHIP_SINCE: '1950-06-01', EARLIEST_QUOTE_DATE: '2010-06-01' })
+        .dateBounds,
+    ).toEqual({
+      earliestMembershipSince: new Date('1950-06-01T00:00:00Z'),
+      earliestQuoteDate: new Date('2010-06-01T00:00:00Z'),
+    });
+    const problems = problemsOf({ EARLIEST_MEMBERSHIP_SINCE: '1900', EARLIEST_QUOTE_DATE: 'soon' });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'EARLIEST_MEMBERSHIP_SINCE',
+      'EARLIEST_QUOTE_DATE',
+    ]);
+  });
 });

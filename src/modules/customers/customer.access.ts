@@ -1,5 +1,6 @@
 import { brandOf } from '../../auth/rules';
 import { isAuthenticated, type Viewer } from '../../auth/viewer';
+import { objectIdKey } from '../../db/object-id';
 import { Brand } from './brand';
 
 /** What the access policy reads; per-request DataLoaders, so a check costs no extra round trip. */
@@ -22,7 +23,7 @@ export class CustomerAccess {
     private readonly sources: CustomerAccessSources,
   ) {}
 
-  /** The customer is the caller themselves. Ids compare case-insensitively, as ObjectIds do. */
+  /** The customer is the caller themselves, however the client spelled the id. */
   isSelf(customerId: string): boolean {
     return this.viewer.role === 'customer' && sameId(this.viewer.subject, customerId);
   }
@@ -68,5 +69,5 @@ export class CustomerAccess {
 }
 
 function sameId(left: string, right: string): boolean {
-  return left.toLowerCase() === right.toLowerCase();
+  return objectIdKey(left) === objectIdKey(right);
 }

@@ -22,6 +22,6 @@ export class CustomerByBrandAccountArgs {
   @Field(() => Brand)
   brand!: Brand;
 
-  @Field()
+  @Field({ description: 'Spelt as upsertBrandAccount stores it: surrounding spaces are ignored' })
   accountId!: string;
 }

@@ -3,9 +3,12 @@ import { Field, ID, InputType } from 'type-graphql';
 import { DateScalar } from '../../graphql/scalars';
 import { Brand, MembershipScheme } from './brand';
 
+/** Said of every optional text input: forms send "" for an empty field. */
+const OPTIONAL = 'Optional: null, empty or blank means none';
+
 @InputType()
 export class PersonNameInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: OPTIONAL })
   title?: string | null;
 
   @Field()
@@ -20,17 +23,25 @@ export class PostalAddressInput {
   @Field()
   line1!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: OPTIONAL })
   line2?: string | null;
 
   @Field()
   town!: string;
 
-  @Field()
+  @Field({
+    description:
+      'Written any way (spaces, tabs, case); stored in one form such as "SW1A 1AA". In GB: ' +
+      "ordinary UK postcodes, GIR 0AA, BFPO numbers and the overseas territories' UK-style codes",
+  })
   postcode!: string;
 
-  @Field(() => String, { defaultValue: 'GB', description: 'ISO 3166-1 alpha-2; GB by default' })
-  country!: string;
+  @Field(() => String, {
+    nullable: true,
+    defaultValue: 'GB',
+    description: 'ISO 3166-1 alpha-2; GB when omitted, null, empty or blank',
+  })
+  country?: string | null;
 }
 
 @InputType()
@@ -41,10 +52,14 @@ export class MembershipInput {
   @Field()
   number!: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, {
+    description:
+      'The day the membership began, a UK calendar date: not after today in London, nor ' +
+      'before the earliest date the gateway accepts (1900-01-01 unless configured otherwise)',
+  })
   since!: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: OPTIONAL })
   tier?: string | null;
 }
 
@@ -53,10 +68,17 @@ export class BrandAccountInput {
   @Field(() => Brand)
   brand!: Brand;
 
-  @Field({ description: "The account's id in the brand's own system" })
+  @Field({
+    description:
+      "The account's id in the brand's own system; surrounding spaces are not part of it",
+  })
   accountId!: string;
 
-  @Field()
+  @Field({
+    description:
+      'Internationalised addresses (RFC 6531) are accepted; the domain may be Unicode or ' +
+      'punycode, and both name one customer',
+  })
   email!: string;
 
   @Field({
@@ -80,7 +102,7 @@ export class BrandAccountInput {
     nullable: true,
     description:
       'Link a new account to this customer rather than matching by email; only a customer ' +
-      'the calling brand can already read',
+      `the calling brand can already read. ${OPTIONAL}`,
   })
   customerId?: string | null;
 }

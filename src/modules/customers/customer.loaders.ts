@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { type Types } from 'mongoose';
 
 import { type Models } from '../../db/models';
-import { parseObjectId } from '../../db/object-id';
+import { objectIdKey, parseObjectId } from '../../db/object-id';
 import { groupBy } from '../../lib/group-by';
 import { type Brand } from './brand';
 import { type BrandAccountRecord } from './brand-account.model';
@@ -15,9 +15,15 @@ export interface BrandAccountKey {
 
 export interface CustomerLoaders {
   /** Keyed by the client's id string: malformed ids resolve to null without a query. */
-  customerById: DataLoader<string, CustomerRecord | null>;
-  accountsByCustomer: DataLoader<string, BrandAccountRecord[]>;
+  customerById: DataLoader<string, CustomerRecord | null, string>;
+  accountsByCustomer: DataLoader<string, BrandAccountRecord[], string>;
   accountByBrandAccountId: DataLoader<BrandAccountKey, BrandAccountRecord | null, string>;
+  /**
+   * What a write to a customer or one of their accounts makes stale in this request: every
+   * write of this module calls it, and a new loader of this module is forgotten here too.
+   * Loyalty reads its memberships through `accountsByCustomer`, so it is covered.
+   */
+  forgetCustomer(customerId: string, account: BrandAccountKey): void;
 }
 
 function validIds(keys: readonly string[]): Types.ObjectId[] {
@@ -26,15 +32,18 @@ function validIds(keys: readonly string[]): Types.ObjectId[] {
 
 /** Fresh per request: a loader's cache must never outlive the request that filled it. */
 export function createCustomerLoaders(models: Models): CustomerLoaders {
-  return {
-    customerById: new DataLoader(async (keys) => {
+  const customerById = new DataLoader<string, CustomerRecord | null, string>(
+    async (keys) => {
       const ids = validIds(keys);
       const found =
         ids.length === 0 ? [] : await models.Customer.find({ _id: { $in: ids } }).lean();
       const byId = new Map(found.map((customer) => [customer._id.toHexString(), customer]));
-      return keys.map((key) => byId.get(key.toLowerCase()) ?? null);
-    }),
-    accountsByCustomer: new DataLoader(async (keys) => {
+      return keys.map((key) => byId.get(objectIdKey(key)) ?? null);
+    },
+    { cacheKeyFn: objectIdKey },
+  );
+  const accountsByCustomer = new DataLoader<string, BrandAccountRecord[], string>(
+    async (keys) => {
       const ids = validIds(keys);
       const found =
         ids.length === 0
@@ -43,18 +52,33 @@ export function createCustomerLoaders(models: Models): CustomerLoaders {
               .sort({ linkedAt: 1, _id: 1 })
               .lean();
       const byCustomer = groupBy(found, (account) => account.customerId.toHexString());
-      return keys.map((key) => byCustomer.get(key.toLowerCase()) ?? []);
-    }),
-    accountByBrandAccountId: new DataLoader(
-      async (keys) => {
-        const found = await models.BrandAccount.find({
-          $or: keys.map(({ brand, accountId }) => ({ brand, accountId })),
-        }).lean();
-        const byKey = new Map(found.map((account) => [accountKey(account), account]));
-        return keys.map((key) => byKey.get(accountKey(key)) ?? null);
-      },
-      { cacheKeyFn: accountKey },
-    ),
+      return keys.map((key) => byCustomer.get(objectIdKey(key)) ?? []);
+    },
+    { cacheKeyFn: objectIdKey },
+  );
+  const accountByBrandAccountId = new DataLoader<
+    BrandAccountKey,
+    BrandAccountRecord | null,
+    string
+  >(
+    async (keys) => {
+      const found = await models.BrandAccount.find({
+        $or: keys.map(({ brand, accountId }) => ({ brand, accountId })),
+      }).lean();
+      const byKey = new Map(found.map((account) => [accountKey(account), account]));
+      return keys.map((key) => byKey.get(accountKey(key)) ?? null);
+    },
+    { cacheKeyFn: accountKey },
+  );
+  return {
+    customerById,
+    accountsByCustomer,
+    accountByBrandAccountId,
+    forgetCustomer: (customerId, account) => {
+      customerById.clear(customerId);
+      accountsByCustomer.clear(customerId);
+      accountByBrandAccountId.clear(account);
+    },
   };
 }
 

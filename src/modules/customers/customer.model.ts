@@ -18,7 +18,7 @@ export interface CustomerRecord {
   _id: Types.ObjectId;
   name: PersonNameRecord;
   email: string;
-  /** `normalizeEmail` of `email`: how possible matches are found. Not unique. */
+  /** `normalizeEmail` (lib/email.ts) of `email`: how possible matches are found. Not unique. */
   emailNormalized: string;
   /**
    * `emailNormalized`, present only once a brand has confirmed the address: the identity key
@@ -33,11 +33,6 @@ export interface CustomerRecord {
 }
 
 export const CUSTOMER_MODEL = 'Customer';
-
-/** Two emails name the same person when they match after trimming, ignoring case. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 export const personNameSchema = new Schema<PersonNameRecord>(
   {

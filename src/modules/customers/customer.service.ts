@@ -2,6 +2,7 @@ import { type ClientSession, type Connection, type Types } from 'mongoose';
 
 import { type Viewer } from '../../auth/viewer';
 import { type Clock } from '../../clock';
+import { type DateBounds } from '../../config';
 import { retryOnDuplicateKey } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
@@ -17,11 +18,16 @@ import { type BrandAccountRecord } from './brand-account.model';
 import { type CustomerAccess } from './customer.access';
 import { MAX_CUSTOMER_IDS } from './customer.args';
 import { type CustomerLoaders } from './customer.loaders';
-import { normalizeEmail, type CustomerRecord } from './customer.model';
+import { type CustomerRecord } from './customer.model';
 import { PossibleMatchStatus } from './possible-match.model';
 import { type BrandAccount, type Customer } from './customer.type';
 import { type BrandAccountInput } from './customer.input';
-import { brandAccountInputSchema, type BrandAccountReport } from './customer.validation';
+import {
+  accountIdSchema,
+  brandAccountInputSchema,
+  type BrandAccountReport,
+} from './customer.validation';
+import { normalizeEmail } from './lib/email';
 
 export interface CustomerServiceDeps {
   models: Models;
@@ -29,6 +35,7 @@ export interface CustomerServiceDeps {
   loaders: CustomerLoaders;
   clock: Clock;
   access: CustomerAccess;
+  dateBounds: DateBounds;
 }
 
 /** How many existing customers one unconfirmed email is offered to staff as a match for. */
@@ -130,8 +137,15 @@ export class CustomerService {
     });
   }
 
+  /** Null when no account has this id, including an id no account could have. */
   async findByBrandAccount(brand: Brand, accountId: string): Promise<Customer | null> {
-    const account = await this.deps.loaders.accountByBrandAccountId.load({ brand, accountId });
+    // The same spelling upsertBrandAccount stored: " WS-1 " finds "WS-1".
+    const normalized = accountIdSchema.safeParse(accountId);
+    if (!normalized.success) return null;
+    const account = await this.deps.loaders.accountByBrandAccountId.load({
+      brand,
+      accountId: normalized.data,
+    });
     return account ? this.findById(account.customerId.toHexString()) : null;
   }
 
@@ -150,14 +164,13 @@ export class CustomerService {
    * for staff when someone else holds the same email). All of it commits together or not at all.
    */
   async upsertBrandAccount(input: BrandAccountInput): Promise<Customer> {
-    const report = parseInput(brandAccountInputSchema(this.deps.clock.now()), input, 'input');
+    const { clock, dateBounds, loaders } = this.deps;
+    const report = parseInput(brandAccountInputSchema(clock.now(), dateBounds), input, 'input');
     // Two first reports of one person may race to create the account or the customer; the
     // loser's retry finds the winner's records and links to them.
     const customerId = await retryOnDuplicateKey(() => this.applyReportOnce(report));
     const id = customerId.toHexString();
-    this.deps.loaders.customerById.clear(id);
-    this.deps.loaders.accountsByCustomer.clear(id);
-    this.deps.loaders.accountByBrandAccountId.clear(report);
+    loaders.forgetCustomer(id, report);
     const customer = await this.findById(id);
     if (!customer) throw new Error(`customer ${id} vanished after its account was recorded`);
     return customer;
@@ -179,7 +192,10 @@ export class CustomerService {
 
     if (known) {
       const linkedTo = known.customerId.toHexString();
-      if (report.customerId && report.customerId.toLowerCase() !== linkedTo) {
+      if (report.customerId && report.customerId !== linkedTo) {
+        // An id that names nobody is a wrong id, whatever the account: NOT_FOUND, as for a new
+        // account. CONFLICT is kept for a real customer other than the account's own.
+        await this.requireCustomer(report.customerId, session);
         throw new ConflictError(
           'This account is already linked to another customer',
           'input.customerId',
@@ -256,16 +272,25 @@ export class CustomerService {
     );
   }
 
+  /** The id of the customer `customerId` names; NOT_FOUND when it names nobody. */
+  private async requireCustomer(
+    customerId: string,
+    session: ClientSession,
+  ): Promise<Types.ObjectId> {
+    const id = parseObjectId(customerId);
+    const existing =
+      id && (await this.deps.models.Customer.findById(id, { _id: 1 }).session(session).lean());
+    if (!existing) throw new NotFoundError('No customer has this id', 'input.customerId');
+    return existing._id;
+  }
+
   private async customerForNewAccount(
     report: BrandAccountReport,
     session: ClientSession,
   ): Promise<Types.ObjectId> {
     const { Customer, PossibleMatch } = this.deps.models;
     if (report.customerId) {
-      const id = parseObjectId(report.customerId);
-      const existing = id && (await Customer.findById(id, { _id: 1 }).session(session).lean());
-      if (!existing) throw new NotFoundError('No customer has this id', 'input.customerId');
-      return existing._id;
+      return this.requireCustomer(report.customerId, session);
     }
     const emailNormalized = normalizeEmail(report.email);
     if (report.emailVerified) {

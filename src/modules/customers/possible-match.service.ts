@@ -4,7 +4,10 @@ import { type AuthenticatedViewer } from '../../auth/viewer';
 import { type Clock } from '../../clock';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
+import { normalizeIdentifier } from '../../lib/identifier';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../graphql/errors';
+import { type QuoteLoaders } from '../quotes/quote.loaders';
+import { type CustomerLoaders } from './customer.loaders';
 import { type Customer } from './customer.type';
 import { toCustomer } from './customer.service';
 import { PossibleMatchStatus, type PossibleMatchRecord } from './possible-match.model';
@@ -20,8 +23,7 @@ export interface PossibleMatchServiceDeps {
   models: Models;
   connection: Connection;
   clock: Clock;
-  /** Forgets every per-request cached value: a link moves accounts and quotes between customers. */
-  forgetCachedReads(): void;
+  loaders: Pick<CustomerLoaders, 'forgetCustomer'> & Pick<QuoteLoaders, 'forgetQuotesOf'>;
 }
 
 function toPossibleMatch(record: PossibleMatchRecord): PossibleMatch {
@@ -76,20 +78,22 @@ export class PossibleMatchService {
    */
   async linkAccounts(args: LinkAccountsArgs, staff: AuthenticatedViewer): Promise<Customer> {
     const { BrandAccount, Customer, PossibleMatch, Quote } = this.deps.models;
-    const accountId = args.accountId.trim();
+    const accountId = normalizeIdentifier(args.accountId);
     const targetId = parseObjectId(args.customerId);
+    const account = { brand: args.accountBrand, accountId };
+    let movedFrom: Types.ObjectId | undefined;
     const target = await this.deps.connection.transaction(async (session) => {
-      const account = await BrandAccount.findOne({ brand: args.accountBrand, accountId })
-        .session(session)
-        .lean();
-      if (!account) throw new NotFoundError('No account has this brand and id', 'accountId');
+      const linked = await BrandAccount.findOne(account).session(session).lean();
+      if (!linked) throw new NotFoundError('No account has this brand and id', 'accountId');
       const customer = targetId && (await Customer.findById(targetId).session(session).lean());
       if (!customer) throw new NotFoundError('No customer has this id', 'customerId');
       const now = this.deps.clock.now();
-      const sourceId = account.customerId;
+      const sourceId = linked.customerId;
+      movedFrom = undefined;
       if (!sourceId.equals(customer._id)) {
+        movedFrom = sourceId;
         await BrandAccount.updateOne(
-          { _id: account._id },
+          { _id: linked._id },
           { $set: { customerId: customer._id, linkedAt: now, updatedAt: now } },
           { session },
         );
@@ -118,7 +122,13 @@ export class PossibleMatchService {
       );
       return customer;
     });
-    this.deps.forgetCachedReads();
+    // Reads after this mutation in the same request must see the account and quotes moved.
+    const { loaders } = this.deps;
+    for (const customerId of [target._id, movedFrom]) {
+      if (!customerId) continue;
+      loaders.forgetCustomer(customerId.toHexString(), account);
+      loaders.forgetQuotesOf(customerId.toHexString());
+    }
     return toCustomer(target);
   }
 

@@ -17,8 +17,8 @@ export class LoyaltyResolver {
   @FieldResolver(() => [DiscountEligibility])
   eligibleDiscounts(
     @Root() loyalty: Loyalty,
-    @Ctx() { services }: Context,
+    @Ctx() { services, viewer }: Context,
   ): Promise<DiscountEligibility[]> {
-    return services.loyalty.eligibleDiscounts(loyalty.customerId);
+    return services.loyalty.eligibleDiscounts(loyalty.customerId, viewer);
   }
 }

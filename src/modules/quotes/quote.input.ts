@@ -28,7 +28,11 @@ export class QuoteInput {
   @Field(() => MoneyInput)
   premium!: MoneyInput;
 
-  @Field()
+  @Field({
+    description:
+      'When the quote was made: not in the future, nor on a UK calendar date before the ' +
+      'earliest the gateway accepts (2000-01-01 unless configured otherwise)',
+  })
   createdAt!: Date;
 
   @Field()

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { type PipelineStage, type Types } from 'mongoose';
 
 import { type Models } from '../../db/models';
-import { parseObjectId } from '../../db/object-id';
+import { objectIdKey, parseObjectId } from '../../db/object-id';
 import { type CursorPosition } from './lib/cursor';
 import { groupBy } from '../../lib/group-by';
 import { QuoteStatus } from './quote.enums';
@@ -24,7 +24,22 @@ export interface QuoteLoaders {
   quotePage: DataLoader<QuotePageKey, QuotePage, string>;
   quoteCount: DataLoader<QuoteCountKey, number, string>;
   /** Evidence for loyalty rules: every PURCHASED quote, oldest first. */
-  purchasedQuotesByCustomer: DataLoader<string, QuoteRecord[]>;
+  purchasedQuotesByCustomer: DataLoader<string, QuoteRecord[], string>;
+  /**
+   * What recording a quote makes stale in this request: every page, count and loyalty input of
+   * that customer, whatever filters they were read under. Every write of this module calls it.
+   */
+  forgetQuotesOf(customerId: string): void;
+}
+
+/** A loader cache whose keys begin with a customer's id key, so one customer's can be dropped. */
+class PerCustomerCache<V> extends Map<string, V> {
+  deleteCustomer(customerId: string): void {
+    const prefix = `${objectIdKey(customerId)}|`;
+    for (const key of this.keys()) {
+      if (key.startsWith(prefix)) this.delete(key);
+    }
+  }
 }
 
 function filterKey(key: QuoteCountKey & { first?: number; after?: CursorPosition }): string {
@@ -37,7 +52,7 @@ function filterKey(key: QuoteCountKey & { first?: number; after?: CursorPosition
 }
 
 function cacheKey(key: QuoteCountKey & { first?: number; after?: CursorPosition }): string {
-  return `${key.customerId.toLowerCase()}|${filterKey(key)}`;
+  return `${objectIdKey(key.customerId)}|${filterKey(key)}`;
 }
 
 /** Keys that share filters go to the database together, one command per distinct filter. */
@@ -83,7 +98,7 @@ async function loadPages(models: Models, keys: readonly QuotePageKey[]): Promise
     );
     const byCustomer = new Map(rows.map((row) => [row._id.toHexString(), row.quotes]));
     for (const key of group) {
-      const quotes = byCustomer.get(key.customerId.toLowerCase()) ?? [];
+      const quotes = byCustomer.get(objectIdKey(key.customerId)) ?? [];
       pages.set(cacheKey(key), {
         quotes: quotes.slice(0, first),
         hasNextPage: quotes.length > first,
@@ -102,7 +117,7 @@ async function loadCounts(models: Models, keys: readonly QuoteCountKey[]): Promi
     ]);
     const byCustomer = new Map(rows.map((row) => [row._id.toHexString(), row.count]));
     for (const key of group) {
-      counts.set(cacheKey(key), byCustomer.get(key.customerId.toLowerCase()) ?? 0);
+      counts.set(cacheKey(key), byCustomer.get(objectIdKey(key.customerId)) ?? 0);
     }
   }
   return keys.map((key) => counts.get(cacheKey(key)) ?? 0);
@@ -110,14 +125,10 @@ async function loadCounts(models: Models, keys: readonly QuoteCountKey[]): Promi
 
 /** Fresh per request: a loader's cache must never outlive the request that filled it. */
 export function createQuoteLoaders(models: Models): QuoteLoaders {
-  return {
-    quotePage: new DataLoader<QuotePageKey, QuotePage, string>((keys) => loadPages(models, keys), {
-      cacheKeyFn: cacheKey,
-    }),
-    quoteCount: new DataLoader<QuoteCountKey, number, string>((keys) => loadCounts(models, keys), {
-      cacheKeyFn: cacheKey,
-    }),
-    purchasedQuotesByCustomer: new DataLoader(async (keys) => {
+  const pageCache = new PerCustomerCache<Promise<QuotePage>>();
+  const countCache = new PerCustomerCache<Promise<number>>();
+  const purchasedQuotesByCustomer = new DataLoader<string, QuoteRecord[], string>(
+    async (keys) => {
       const ids = keys.map(parseObjectId).filter((id): id is Types.ObjectId => id !== undefined);
       const quotes = await models.Quote.find({
         customerId: { $in: ids },
@@ -126,7 +137,24 @@ export function createQuoteLoaders(models: Models): QuoteLoaders {
         .sort({ createdAt: 1, _id: 1 })
         .lean();
       const byCustomer = groupBy(quotes, (quote) => quote.customerId.toHexString());
-      return keys.map((key) => byCustomer.get(key.toLowerCase()) ?? []);
+      return keys.map((key) => byCustomer.get(objectIdKey(key)) ?? []);
+    },
+    { cacheKeyFn: objectIdKey },
+  );
+  return {
+    quotePage: new DataLoader<QuotePageKey, QuotePage, string>((keys) => loadPages(models, keys), {
+      cacheKeyFn: cacheKey,
+      cacheMap: pageCache,
     }),
+    quoteCount: new DataLoader<QuoteCountKey, number, string>((keys) => loadCounts(models, keys), {
+      cacheKeyFn: cacheKey,
+      cacheMap: countCache,
+    }),
+    purchasedQuotesByCustomer,
+    forgetQuotesOf: (customerId) => {
+      pageCache.deleteCustomer(customerId);
+      countCache.deleteCustomer(customerId);
+      purchasedQuotesByCustomer.clear(customerId);
+    },
   };
 }

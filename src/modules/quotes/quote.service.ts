@@ -1,4 +1,5 @@
 import { type Clock } from '../../clock';
+import { type DateBounds } from '../../config';
 import { retryOnDuplicateKey } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
@@ -19,6 +20,7 @@ export interface QuoteServiceDeps {
   models: Models;
   loaders: QuoteLoaders;
   clock: Clock;
+  dateBounds: DateBounds;
 }
 
 /** Every quote is sold by the group's insurer, whichever brand's site the customer came from. */
@@ -81,7 +83,8 @@ export class QuoteService {
    * its status and validity on; what made the quote (customer, product, premium, date) is fixed.
    */
   async recordQuote(input: QuoteInput): Promise<Quote> {
-    const report = parseInput(quoteInputSchema(this.deps.clock.now()), input, 'input');
+    const { clock, dateBounds, loaders } = this.deps;
+    const report = parseInput(quoteInputSchema(clock.now(), dateBounds), input, 'input');
     const customerId = parseObjectId(report.customerId);
     const customer =
       customerId && (await this.deps.models.Customer.exists({ _id: customerId }).lean());
@@ -89,7 +92,9 @@ export class QuoteService {
       throw new NotFoundError('No customer has this id', 'input.customerId');
     }
     // Two reports of a new reference may race; the loser's retry finds the winner's quote.
-    return retryOnDuplicateKey(() => this.applyReport(report));
+    const quote = await retryOnDuplicateKey(() => this.applyReport(report));
+    loaders.forgetQuotesOf(report.customerId);
+    return quote;
   }
 
   private async applyReport(
@@ -118,7 +123,7 @@ export class QuoteService {
     }
 
     const fixed: [string, boolean][] = [
-      ['input.customerId', known.customerId.toHexString() === report.customerId.toLowerCase()],
+      ['input.customerId', known.customerId.toHexString() === report.customerId],
       ['input.product', known.product === report.product],
       [
         'input.premium.amount',

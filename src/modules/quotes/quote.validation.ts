@@ -1,21 +1,24 @@
 import { z } from 'zod';
 
-import { objectIdSchema } from '../customers/customer.validation';
+import { formatCalendarDate, ukDateOf } from '../../calendar';
+import { type DateBounds } from '../../config';
+import { identifierSchema, objectIdSchema } from '../customers/customer.validation';
 import { parseAmountToMinor } from './lib/money';
 import { QuoteProduct, QuoteStatus } from './quote.enums';
 
 /** Quote engines' clocks may run a little ahead of ours. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** The rules of `recordQuote`'s input; `now` bounds when a quote can have been made. */
-export function quoteInputSchema(now: Date) {
+/** The rules of `recordQuote`'s input; `now` and `bounds` bound when a quote can have been made. */
+export function quoteInputSchema(now: Date, bounds: DateBounds) {
   return z
     .object({
       customerId: objectIdSchema,
-      reference: z
-        .string()
-        .trim()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_/-]{0,63}$/, 'must be 1-64 letters, digits, -, _ or /'),
+      reference: identifierSchema(64).pipe(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_/-]{0,63}$/, 'must be 1-64 letters, digits, -, _ or /'),
+      ),
       product: z.enum(QuoteProduct),
       status: z.enum(QuoteStatus),
       premium: z.object({
@@ -32,7 +35,13 @@ export function quoteInputSchema(now: Date) {
         }),
         currency: z.literal('GBP', 'only GBP is supported'),
       }),
-      createdAt: z.date().max(new Date(now.getTime() + CLOCK_SKEW_MS), 'must not be in the future'),
+      createdAt: z
+        .date()
+        .max(new Date(now.getTime() + CLOCK_SKEW_MS), 'must not be in the future')
+        .refine(
+          (createdAt) => ukDateOf(createdAt) >= bounds.earliestQuoteDate,
+          `must not be before ${formatCalendarDate(bounds.earliestQuoteDate)}`,
+        ),
       validUntil: z.date(),
     })
     .superRefine((input, context) => {

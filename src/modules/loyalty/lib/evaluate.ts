@@ -1,56 +1,76 @@
-import { type MembershipScheme, SCHEME_LABEL } from '../../customers/brand';
+import { addYears, ukDateOf } from '../../../calendar';
+import { type MembershipScheme } from '../../customers/brand';
 import { type QuoteProduct } from '../../quotes/quote.enums';
 import { type LoyaltyRule } from './rules';
+
+export interface Purchase {
+  product: QuoteProduct;
+  reference: string;
+  createdAt: Date;
+}
 
 /** What the rules look at: a customer's memberships across brands and their purchases. */
 export interface LoyaltyEvidence {
   memberships: { scheme: MembershipScheme; since: Date }[];
   /** PURCHASED quotes, oldest first. */
-  purchases: { product: QuoteProduct; reference: string; createdAt: Date }[];
+  purchases: Purchase[];
 }
+
+/**
+ * Why a rule applies, as data rather than words: `describeGrounds` words it for one viewer, who
+ * may not be allowed to see all of it.
+ */
+export type Grounds =
+  | {
+      kind: 'membership';
+      scheme: MembershipScheme;
+      /** The oldest qualifying membership's first day. */
+      since: Date;
+      minimumYears: number;
+    }
+  | {
+      kind: 'purchases';
+      /** Each product bought, once, in the order first bought. */
+      products: QuoteProduct[];
+      latest: Purchase;
+    };
 
 export interface Eligibility {
   rule: LoyaltyRule;
   products: QuoteProduct[];
-  /** Names the evidence, such as "my Waitrose member since 2019-03-02". */
-  reason: string;
+  grounds: Grounds;
 }
 
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-/** `date` plus whole calendar years (UTC); 29 February rolls over to 1 March. */
-function addYears(date: Date, years: number): Date {
-  const shifted = new Date(date.getTime());
-  shifted.setUTCFullYear(shifted.getUTCFullYear() + years);
-  return shifted;
-}
-
-function membershipReason(
+function membershipGrounds(
   condition: { schemes: MembershipScheme[]; minimumYears: number },
   evidence: LoyaltyEvidence,
   now: Date,
-): string | undefined {
+): Grounds | undefined {
+  // Anniversaries are UK calendar days: a membership turns three on its day in London.
+  const today = ukDateOf(now);
   const qualifying = evidence.memberships
     .filter((membership) => condition.schemes.includes(membership.scheme))
-    .filter((membership) => addYears(membership.since, condition.minimumYears) <= now)
+    .filter((membership) => addYears(membership.since, condition.minimumYears) <= today)
     .sort((left, right) => left.since.getTime() - right.since.getTime());
   const oldest = qualifying[0];
-  return oldest && `${SCHEME_LABEL[oldest.scheme]} member since ${isoDay(oldest.since)}`;
+  return (
+    oldest && {
+      kind: 'membership',
+      scheme: oldest.scheme,
+      since: oldest.since,
+      minimumYears: condition.minimumYears,
+    }
+  );
 }
 
-function purchasesReason(
+function purchasesGrounds(
   condition: { atLeast: number },
   evidence: LoyaltyEvidence,
-): string | undefined {
-  if (evidence.purchases.length < condition.atLeast) return undefined;
-  const described = evidence.purchases.map(
-    (purchase) =>
-      `${purchase.product.toLowerCase()} insurance bought ${isoDay(purchase.createdAt)} ` +
-      `(quote ${purchase.reference})`,
-  );
-  return `holds ${described.join(', ')}`;
+): Grounds | undefined {
+  const latest = evidence.purchases.at(-1);
+  if (!latest || evidence.purchases.length < condition.atLeast) return undefined;
+  const products = [...new Set(evidence.purchases.map((purchase) => purchase.product))];
+  return { kind: 'purchases', products, latest };
 }
 
 /**
@@ -66,16 +86,16 @@ export function evaluateLoyalty(
   const eligibilities: Eligibility[] = [];
   for (const rule of rules) {
     if (rule.validUntil && rule.validUntil < now) continue;
-    const reason =
+    const grounds =
       'membership' in rule.when
-        ? membershipReason(rule.when.membership, evidence, now)
-        : purchasesReason(rule.when.purchasedQuotes, evidence);
-    if (!reason) continue;
+        ? membershipGrounds(rule.when.membership, evidence, now)
+        : purchasesGrounds(rule.when.purchasedQuotes, evidence);
+    if (!grounds) continue;
     const products = rule.excludePurchasedProducts
       ? rule.products.filter((product) => !purchased.has(product))
       : rule.products;
     if (products.length === 0) continue;
-    eligibilities.push({ rule, products, reason });
+    eligibilities.push({ rule, products, grounds });
   }
   return eligibilities;
 }

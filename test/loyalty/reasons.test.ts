@@ -1,0 +1,154 @@
+import { Brand } from '../../src/modules/customers/brand';
+import { QuoteProduct, QuoteStatus } from '../../src/modules/quotes/quote.enums';
+import { quoteInput, seed } from '../support/builders';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { brandToken, staffToken, tokenFor } from '../support/tokens';
+
+const REASONS = /* GraphQL */ `
+  query ($id: ID!) {
+    customer(id: $id) {
+      loyalty {
+        eligibleDiscounts {
+          code
+          reason
+        }
+      }
+    }
+  }
+`;
+
+/** A bound no reason may pass, however long the customer's history. */
+const MAX_REASON_LENGTH = 200;
+
+describe('loyalty reasons', () => {
+  let test: TestGateway;
+  let staff: string;
+
+  beforeAll(async () => {
+    test = await startTestGateway('loyalty_reasons');
+    test.clock.set('2025-06-15T12:00:00Z');
+    staff = await staffToken();
+  });
+  afterAll(() => test.stop());
+
+  const reasonsOf = async (id: string, token: string): Promise<Record<string, string>> => {
+    const data = await test.client.data(REASONS, { id }, { token });
+    const discounts: { code: string; reason: string }[] = data.customer.loyalty.eligibleDiscounts;
+    return Object.fromEntries(discounts.map(({ code, reason }) => [code, reason]));
+  };
+
+  /** Records purchases in requests of 50 aliased mutations; returns the last reference. */
+  const recordPurchases = async (customerId: string, products: string[]): Promise<string> => {
+    let last = '';
+    for (let start = 0; start < products.length; start += 50) {
+      const batch = products.slice(start, start + 50).map((product, offset) => {
+        const day = new Date(Date.UTC(2024, 0, 1) + (start + offset) * 3_600_000);
+        return quoteInput(customerId, {
+          product,
+          status: 'PURCHASED',
+          createdAt: day.toISOString(),
+          validUntil: new Date(day.getTime() + 86_400_000).toISOString(),
+        });
+      });
+      const fields = batch.map(
+        (_input, index) => `q${index}: recordQuote(input: $q${index}) { id }`,
+      );
+      const variables = batch.map((_input, index) => `$q${index}: QuoteInput!`);
+      await test.client.data(
+        `mutation (${variables.join(', ')}) { ${fields.join(' ')} }`,
+        Object.fromEntries(batch.map((input, index) => [`q${index}`, input])),
+        { token: staff },
+      );
+      last = batch[batch.length - 1].reference;
+    }
+    return last;
+  };
+
+  it('names each product held once and the latest purchase, in bounded length', async () => {
+    const { id } = await seed(test.client).customer().create();
+    const products = Array.from({ length: 250 }, (_, index) => ['HOME', 'CAR', 'PET'][index % 3]);
+    const latest = await recordPurchases(id, products);
+    const reason = (await reasonsOf(id, staff)).MULTI_PRODUCT_5;
+    expect(reason).toBe(
+      `holds home, car and pet insurance (latest: home insurance bought 2024-01-11, quote ${latest})`,
+    );
+    expect(reason.length).toBeLessThanOrEqual(MAX_REASON_LENGTH);
+  });
+
+  it('names a product bought twelve times once', async () => {
+    const { id } = await seed(test.client).customer().create();
+    const latest = await recordPurchases(id, Array<string>(12).fill('HOME'));
+    expect((await reasonsOf(id, staff)).MULTI_PRODUCT_5).toBe(
+      `holds home insurance (latest: home insurance bought 2024-01-01, quote ${latest})`,
+    );
+  });
+
+  it('dates a purchase by its UK day', async () => {
+    const built = await seed(test.client)
+      .customer()
+      .withQuote(QuoteProduct.TRAVEL, QuoteStatus.PURCHASED, '2025-06-14T23:30:00Z')
+      .create();
+    expect((await reasonsOf(built.id, staff)).MULTI_PRODUCT_5).toBe(
+      `holds travel insurance (latest: travel insurance bought 2025-06-15, quote ${built.quotes[0].reference})`,
+    );
+  });
+
+  describe('say no more than the viewer may read', () => {
+    let id: string;
+    let reference: string;
+    const full = () => ({
+      MEMBER_HOME_10: 'my John Lewis member since 2020-01-02',
+      MULTI_PRODUCT_5: `holds car insurance (latest: car insurance bought 2025-01-02, quote ${reference})`,
+      LOYAL_MEMBER_CAR_5: 'my John Lewis member since 2020-01-02',
+    });
+    const hidden = {
+      MEMBER_HOME_10: 'holds a my John Lewis membership',
+      MULTI_PRODUCT_5: 'holds a John Lewis Finance policy',
+      LOYAL_MEMBER_CAR_5: 'holds a my John Lewis membership of 3 years or more',
+    };
+
+    beforeAll(async () => {
+      const built = await seed(test.client)
+        .customer()
+        .withJohnLewisAccount({ memberSince: '2020-01-02' })
+        .withQuote(QuoteProduct.CAR, QuoteStatus.PURCHASED, '2025-01-02T10:00:00Z')
+        .create();
+      id = built.id;
+      reference = built.quotes[0].reference;
+    });
+
+    it('staff and the customer themselves see all the evidence', async () => {
+      expect(await reasonsOf(id, staff)).toEqual(full());
+      const self = await tokenFor({ role: 'customer', sub: id });
+      expect(await reasonsOf(id, self)).toEqual(full());
+    });
+
+    it('John Lewis Finance sees its quotes, not a John Lewis membership', async () => {
+      expect(await reasonsOf(id, await brandToken(Brand.JOHN_LEWIS_FINANCE))).toEqual({
+        ...full(),
+        MEMBER_HOME_10: hidden.MEMBER_HOME_10,
+        LOYAL_MEMBER_CAR_5: hidden.LOYAL_MEMBER_CAR_5,
+      });
+    });
+
+    it('John Lewis sees its membership, not the quotes', async () => {
+      expect(await reasonsOf(id, await brandToken(Brand.JOHN_LEWIS))).toEqual({
+        ...full(),
+        MULTI_PRODUCT_5: hidden.MULTI_PRODUCT_5,
+      });
+    });
+
+    it('Waitrose, marketing and another customer see neither', async () => {
+      const viewers = [
+        await brandToken(Brand.WAITROSE),
+        await tokenFor({ role: 'marketing', sub: 'campaigns' }),
+        await tokenFor({ role: 'customer', sub: '0123456789abcdef01234567' }),
+      ];
+      for (const token of viewers) {
+        const reasons = await reasonsOf(id, token);
+        expect(reasons).toEqual(hidden);
+        expect(JSON.stringify(reasons)).not.toMatch(new RegExp(`${reference}|car|\\d{4}-\\d{2}`));
+      }
+    });
+  });
+});
