@@ -37,6 +37,7 @@ const environmentSchema = databaseSchema.extend({
   ),
   AUTH_JWKS_URL: optionalText.pipe(z.url().optional()),
   LOYALTY_RULES_FILE: optionalText,
+  PUSH_TOPICS_FILE: optionalText,
   SEED_DEMO_DATA: optionalText.pipe(z.enum(['true', 'false']).optional()),
 });
 
@@ -55,6 +56,7 @@ export interface Config {
   database: DatabaseConfig;
   auth: { jwtSecret?: string; jwksUrl?: string };
   loyaltyRulesFile?: string;
+  pushTopicsFile?: string;
   seedDemoData: boolean;
 }
 
@@ -137,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksUrl: values.AUTH_JWKS_URL,
     },
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
+    pushTopicsFile: values.PUSH_TOPICS_FILE,
     seedDemoData: values.SEED_DEMO_DATA ? values.SEED_DEMO_DATA === 'true' : !production,
   };
 }
