@@ -64,7 +64,7 @@ export class ConflictError extends GatewayError {
 /** A write made against a version the record no longer has: nothing was written. */
 export class VersionConflictError extends GatewayError {
   readonly code = 'VERSION_CONFLICT';
-  constructor(message: string, field: string, currentVersion: number) {
-    super(message, coded('VERSION_CONFLICT', { field, currentVersion }));
+  constructor(message: string, field: string) {
+    super(message, coded('VERSION_CONFLICT', { field }));
   }
 }

@@ -216,7 +216,6 @@ async function writeOnce(
     throw new VersionConflictError(
       `The preferences are at version ${before.version}, not ${write.expectedVersion}`,
       'input.expectedVersion',
-      before.version,
     );
   }
 
