@@ -35,7 +35,7 @@ import {
   verifyChain,
   type StoredChainEvent,
 } from './lib/hash-chain';
-import { TOPIC_PATTERN, type PushTopics } from './lib/push-topics';
+import { type PushTopics } from './lib/push-topics';
 import {
   CONSENT_FEED_ID,
   type ConsentEventRecord,
@@ -99,7 +99,7 @@ function stateOfRecord(record: BrandPreferenceRecord | undefined): PreferenceSta
 }
 
 /** Builds one brand's preferences for the API: every topic of its app, every channel. */
-export function toBrandPreferences(
+function toBrandPreferences(
   brand: Brand,
   state: PreferenceState,
   pushTopics: PushTopics,
@@ -137,7 +137,7 @@ export function toBrandPreferences(
   };
 }
 
-export function toConsentEvent(record: ConsentEventRecord, evidence?: string): ConsentEvent {
+function toConsentEvent(record: ConsentEventRecord, evidence?: string): ConsentEvent {
   return {
     id: record._id.toHexString(),
     customerId: record.customerId.toHexString(),
@@ -447,11 +447,10 @@ export class PreferenceService {
       ConsentEvent.find({ customerId: id }).sort({ seq: 1 }).lean(),
       ConsentPayload.find({ customerId: id }).lean(),
     ]);
-    const verification = verifyChain(
+    return verifyChain(
       events.map(toChainEvent),
       new Map(payloads.map((payload) => [payload._id.toHexString(), payload])),
     );
-    return { ...verification };
   }
 
   /** May this brand contact the customer this way now: from what the last write stored. */
@@ -578,7 +577,7 @@ export class PreferenceService {
       }
     }
     for (const [index, { topic, enabled }] of (request.push ?? []).entries()) {
-      if (!TOPIC_PATTERN.test(topic) || !topics.some((known) => known.topic === topic)) {
+      if (!topics.some((known) => known.topic === topic)) {
         throw new BadUserInputError(
           `input.push.${index}.topic`,
           `is not a push topic of ${request.brand}`,

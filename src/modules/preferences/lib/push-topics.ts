@@ -6,7 +6,7 @@ import { Brand } from '../../customers/brand';
 // Imported rather than read from disk so the compiled gateway carries its topics with it.
 import shippedTopics from '../push-topics.json';
 
-export const TOPIC_PATTERN = /^[A-Z][A-Z0-9_]{0,31}$/;
+const TOPIC_PATTERN = /^[A-Z][A-Z0-9_]{0,31}$/;
 
 const topicListSchema = z
   .array(
