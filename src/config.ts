@@ -42,6 +42,7 @@ const environmentSchema = databaseSchema.extend({
   ),
   AUTH_JWKS_URL: optionalText.pipe(z.url().optional()),
   LOYALTY_RULES_FILE: optionalText,
+  PUSH_TOPICS_FILE: optionalText,
   SEED_DEMO_DATA: optionalText.pipe(z.enum(['true', 'false']).optional()),
   EARLIEST_MEMBERSHIP_SINCE: optionalText.pipe(calendarDate.default(new Date('1900-01-01'))),
   EARLIEST_QUOTE_DATE: optionalText.pipe(calendarDate.default(new Date('2000-01-01'))),
@@ -70,6 +71,7 @@ export interface Config {
   database: DatabaseConfig;
   auth: { jwtSecret?: string; jwksUrl?: string };
   loyaltyRulesFile?: string;
+  pushTopicsFile?: string;
   seedDemoData: boolean;
   dateBounds: DateBounds;
 }
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksUrl: values.AUTH_JWKS_URL,
     },
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
+    pushTopicsFile: values.PUSH_TOPICS_FILE,
     seedDemoData: values.SEED_DEMO_DATA ? values.SEED_DEMO_DATA === 'true' : !production,
     dateBounds: {
       earliestMembershipSince: values.EARLIEST_MEMBERSHIP_SINCE,

@@ -15,6 +15,8 @@ import { createApolloServer } from './http/apollo';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './logger';
 import { loadLoyaltyRules } from './modules/loyalty/lib/rules';
+import { loadPushTopics } from './modules/preferences/lib/push-topics';
+import { ensureConsentFeed } from './modules/preferences/preference.service';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -47,6 +49,7 @@ export async function createGateway(
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const loyaltyRules = loadLoyaltyRules(config.loyaltyRulesFile);
+  const pushTopics = loadPushTopics(config.pushTopicsFile);
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -61,6 +64,7 @@ export async function createGateway(
     cleanups.push(() => connection.close());
     const models = createModels(connection);
     await ensureIndexes(models);
+    await ensureConsentFeed(models);
 
     const apollo = createApolloServer(await buildGatewaySchema(), logger, {
       introspection: config.env !== 'production',
@@ -78,6 +82,7 @@ export async function createGateway(
         logger,
         loyaltyRules,
         dateBounds: config.dateBounds,
+        pushTopics,
         verifyToken: createTokenVerifier(config.auth),
       },
       pingDatabase: async () => {

@@ -17,14 +17,23 @@ export const isAuthenticated = rule({ cache: 'contextual' })(
   (_parent, _args, context: Context) => hasIdentity(context.viewer) || new UnauthenticatedError(),
 );
 
-/** The caller is authenticated and has one of these roles. */
-export function hasRole(...roles: Role[]) {
-  return rule(`hasRole:${roles.join('|')}`, { cache: 'contextual' })(
-    (_parent, _args, context: Context) => {
-      if (!hasIdentity(context.viewer)) return new UnauthenticatedError();
-      return roles.includes(context.viewer.role) || new ForbiddenError();
-    },
-  );
+type RoleRule = ReturnType<ReturnType<typeof rule>>;
+const roleRules = new Map<string, RoleRule>();
+
+/**
+ * The caller is authenticated and has one of these roles. Shield refuses two different rules
+ * with one name, so every module asking for the same roles gets the same rule.
+ */
+export function hasRole(...roles: Role[]): RoleRule {
+  const name = `hasRole:${roles.join('|')}`;
+  const existing = roleRules.get(name);
+  if (existing) return existing;
+  const created = rule(name, { cache: 'contextual' })((_parent, _args, context: Context) => {
+    if (!hasIdentity(context.viewer)) return new UnauthenticatedError();
+    return roles.includes(context.viewer.role) || new ForbiddenError();
+  });
+  roleRules.set(name, created);
+  return created;
 }
 
 /**

@@ -15,6 +15,27 @@ import {
   possibleMatchSchema,
   type PossibleMatchRecord,
 } from '../modules/customers/possible-match.model';
+import {
+  CONSENT_EVENT_MODEL,
+  CONSENT_PAYLOAD_MODEL,
+  consentEventSchema,
+  consentPayloadSchema,
+  FEED_COUNTER_MODEL,
+  feedCounterSchema,
+  type ConsentEventRecord,
+  type ConsentPayloadRecord,
+  type FeedCounterRecord,
+} from '../modules/preferences/consent-event.model';
+import {
+  IDEMPOTENCY_KEY_MODEL,
+  idempotencyKeySchema,
+  type IdempotencyKeyRecord,
+} from '../modules/preferences/idempotency.model';
+import {
+  BRAND_PREFERENCE_MODEL,
+  brandPreferenceSchema,
+  type BrandPreferenceRecord,
+} from '../modules/preferences/preference.model';
 import { QUOTE_MODEL, quoteSchema, type QuoteRecord } from '../modules/quotes/quote.model';
 
 /** Every model, registered on one connection so the app and each test can hold their own. */
@@ -23,6 +44,11 @@ export interface Models {
   BrandAccount: Model<BrandAccountRecord>;
   Quote: Model<QuoteRecord>;
   PossibleMatch: Model<PossibleMatchRecord>;
+  BrandPreference: Model<BrandPreferenceRecord>;
+  ConsentEvent: Model<ConsentEventRecord>;
+  ConsentPayload: Model<ConsentPayloadRecord>;
+  FeedCounter: Model<FeedCounterRecord>;
+  IdempotencyKey: Model<IdempotencyKeyRecord>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -31,6 +57,20 @@ export function createModels(connection: Connection): Models {
     BrandAccount: connection.model<BrandAccountRecord>(BRAND_ACCOUNT_MODEL, brandAccountSchema),
     Quote: connection.model<QuoteRecord>(QUOTE_MODEL, quoteSchema),
     PossibleMatch: connection.model<PossibleMatchRecord>(POSSIBLE_MATCH_MODEL, possibleMatchSchema),
+    BrandPreference: connection.model<BrandPreferenceRecord>(
+      BRAND_PREFERENCE_MODEL,
+      brandPreferenceSchema,
+    ),
+    ConsentEvent: connection.model<ConsentEventRecord>(CONSENT_EVENT_MODEL, consentEventSchema),
+    ConsentPayload: connection.model<ConsentPayloadRecord>(
+      CONSENT_PAYLOAD_MODEL,
+      consentPayloadSchema,
+    ),
+    FeedCounter: connection.model<FeedCounterRecord>(FEED_COUNTER_MODEL, feedCounterSchema),
+    IdempotencyKey: connection.model<IdempotencyKeyRecord>(
+      IDEMPOTENCY_KEY_MODEL,
+      idempotencyKeySchema,
+    ),
   };
 }
 

@@ -12,16 +12,23 @@ import { CustomerService } from '../modules/customers/customer.service';
 import { PossibleMatchService } from '../modules/customers/possible-match.service';
 import { type LoyaltyRule } from '../modules/loyalty/lib/rules';
 import { LoyaltyService } from '../modules/loyalty/loyalty.service';
+import { type PushTopics } from '../modules/preferences/lib/push-topics';
+import {
+  createPreferenceLoaders,
+  type PreferenceLoaders,
+} from '../modules/preferences/preference.loaders';
+import { PreferenceService } from '../modules/preferences/preference.service';
 import { createQuoteLoaders, type QuoteLoaders } from '../modules/quotes/quote.loaders';
 import { QuoteService } from '../modules/quotes/quote.service';
 
-export type Loaders = CustomerLoaders & QuoteLoaders;
+export type Loaders = CustomerLoaders & QuoteLoaders & PreferenceLoaders;
 
 export interface Services {
   customers: CustomerService;
   possibleMatches: PossibleMatchService;
   quotes: QuoteService;
   loyalty: LoyaltyService;
+  preferences: PreferenceService;
 }
 
 /** Everything one GraphQL request sees; built fresh for each request by `createContext`. */
@@ -45,6 +52,7 @@ export interface ContextDeps {
   logger: Logger;
   loyaltyRules: readonly LoyaltyRule[];
   dateBounds: DateBounds;
+  pushTopics: PushTopics;
   verifyToken: TokenVerifier;
 }
 
@@ -58,7 +66,11 @@ export async function createContext(deps: ContextDeps, request: RequestInfo): Pr
   const logger = deps.logger.child({ requestId: request.requestId });
   const viewer = await deps.verifyToken(request.authorization);
   const { models, connection, clock, dateBounds } = deps;
-  const loaders: Loaders = { ...createCustomerLoaders(models), ...createQuoteLoaders(models) };
+  const loaders: Loaders = {
+    ...createCustomerLoaders(models),
+    ...createQuoteLoaders(models),
+    ...createPreferenceLoaders(models),
+  };
   const access = new CustomerAccess(viewer, {
     accountBrandsOf: async (customerId) =>
       (await loaders.accountsByCustomer.load(customerId)).map((account) => account.brand),
@@ -82,6 +94,13 @@ export async function createContext(deps: ContextDeps, request: RequestInfo): Pr
       }),
       quotes: new QuoteService({ models, loaders, clock, dateBounds }),
       loyalty: new LoyaltyService({ rules: deps.loyaltyRules, loaders, clock }),
+      preferences: new PreferenceService({
+        models,
+        connection,
+        clock,
+        pushTopics: deps.pushTopics,
+        loaders,
+      }),
     },
   };
 }

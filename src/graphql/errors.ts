@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'CONFLICT',
+  'VERSION_CONFLICT',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -57,5 +58,13 @@ export class ConflictError extends GatewayError {
   readonly code = 'CONFLICT';
   constructor(message: string, field?: string) {
     super(message, coded('CONFLICT', field ? { field } : {}));
+  }
+}
+
+/** A write made against a version the record no longer has: nothing was written. */
+export class VersionConflictError extends GatewayError {
+  readonly code = 'VERSION_CONFLICT';
+  constructor(message: string, field: string) {
+    super(message, coded('VERSION_CONFLICT', { field }));
   }
 }

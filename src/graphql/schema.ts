@@ -8,6 +8,11 @@ import { CustomerResolver } from '../modules/customers/customer.resolver';
 import { PossibleMatchResolver } from '../modules/customers/possible-match.resolver';
 import { loyaltyPermissions } from '../modules/loyalty/loyalty.permissions';
 import { CustomerLoyaltyResolver, LoyaltyResolver } from '../modules/loyalty/loyalty.resolver';
+import { preferencePermissions } from '../modules/preferences/preference.permissions';
+import {
+  CustomerPreferencesResolver,
+  PreferenceResolver,
+} from '../modules/preferences/preference.resolver';
 import { quotePermissions } from '../modules/quotes/quote.permissions';
 import {
   CustomerQuotesResolver,
@@ -25,6 +30,7 @@ export const permissions = mergePermissions([
   customerPermissions,
   quotePermissions,
   loyaltyPermissions,
+  preferencePermissions,
 ]);
 
 /** The API as type-graphql builds it from the modules, before permissions are applied. */
@@ -38,6 +44,8 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       QuoteConnectionResolver,
       CustomerLoyaltyResolver,
       LoyaltyResolver,
+      PreferenceResolver,
+      CustomerPreferencesResolver,
     ],
     scalarsMap,
     validate: false,

@@ -46,8 +46,8 @@ async function main(): Promise<void> {
       today: startOfToday(systemClock.now()),
     });
     process.stdout.write(
-      `seeded ${result.customers} customers, ${result.accounts} brand accounts and ` +
-        `${result.quotes} quotes into ${config.database.databaseName} (${database.kind})\n`,
+      `seeded ${result.customers} customers, ${result.accounts} brand accounts, ` +
+        `${result.quotes} quotes and ${result.preferenceChanges} preference changes into ${config.database.databaseName} (${database.kind})\n`,
     );
     if (database.kind === 'embedded' && !config.database.embeddedDataDir) {
       process.stdout.write(

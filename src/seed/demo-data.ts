@@ -4,16 +4,29 @@ import { Brand, MembershipScheme } from '../modules/customers/brand';
 import { type BrandAccountRecord } from '../modules/customers/brand-account.model';
 import { type CustomerRecord } from '../modules/customers/customer.model';
 import { normalizeEmail } from '../modules/customers/lib/email';
+import { type Requested } from '../modules/preferences/lib/changes';
+import { PLAIN_CHANNELS, type PlainChannel } from '../modules/preferences/lib/consents';
+import { Channel, ConsentSource, ContactPurpose } from '../modules/preferences/preference.enums';
 import { QuoteProduct, QuoteStatus } from '../modules/quotes/quote.enums';
 import { type QuoteRecord } from '../modules/quotes/quote.model';
 import { createRandom, type Random } from './random';
 
 export const DEMO_CUSTOMER_EMAIL = 'demo.customer@example.com';
 
+/** A customer's change to one brand's contact preferences, as they might make it. */
+export interface DemoPreferenceChange {
+  customerId: Types.ObjectId;
+  brand: Brand;
+  requested: Requested[];
+  source: ConsentSource;
+  evidence?: string;
+}
+
 export interface DemoData {
   customers: CustomerRecord[];
   accounts: BrandAccountRecord[];
   quotes: QuoteRecord[];
+  preferences: DemoPreferenceChange[];
 }
 
 export interface DemoDataOptions {
@@ -201,6 +214,66 @@ function addCustomer(builder: Builder, index: number, email?: string): CustomerR
   return customer;
 }
 
+const channel = (name: PlainChannel) => ({ kind: 'channel', channel: name }) as const;
+
+/** The demo customer has said yes and no in different places, so every rule shows. */
+function addDemoPreferences(builder: Builder, demo: CustomerRecord): void {
+  const customerId = demo._id;
+  builder.data.preferences.push(
+    {
+      customerId,
+      brand: Brand.JOHN_LEWIS,
+      requested: [
+        { subject: channel(Channel.EMAIL), granted: true },
+        { subject: channel(Channel.POST), granted: false },
+        { subject: { kind: 'push', topic: 'OFFERS' }, granted: true },
+      ],
+      source: ConsentSource.WEB,
+    },
+    {
+      customerId,
+      brand: Brand.WAITROSE,
+      requested: [
+        { subject: channel(Channel.EMAIL), granted: true },
+        { subject: { kind: 'push', topic: 'RECIPES' }, granted: true },
+        { subject: { kind: 'switch', purpose: ContactPurpose.THIRD_PARTY_OFFERS }, granted: true },
+      ],
+      source: ConsentSource.APP,
+      evidence: 'Waitrose app 5.2.1 (iOS)',
+    },
+    {
+      customerId,
+      brand: Brand.WAITROSE,
+      requested: [{ subject: channel(Channel.EMAIL), granted: false }],
+      source: ConsentSource.WEB,
+    },
+    {
+      customerId,
+      brand: Brand.JOHN_LEWIS_FINANCE,
+      requested: [
+        { subject: channel(Channel.PHONE), granted: false },
+        { subject: { kind: 'switch', purpose: ContactPurpose.QUOTE_FOLLOW_UP }, granted: true },
+      ],
+      source: ConsentSource.WEB,
+    },
+  );
+}
+
+function addRandomPreferences(builder: Builder, customer: CustomerRecord, brand: Brand): void {
+  const { random } = builder;
+  const requested = PLAIN_CHANNELS.filter(() => random.chance(0.5)).map((name) => ({
+    subject: channel(name),
+    granted: random.chance(0.6),
+  }));
+  if (requested.length === 0) return;
+  builder.data.preferences.push({
+    customerId: customer._id,
+    brand,
+    requested,
+    source: random.pick([ConsentSource.WEB, ConsentSource.APP]),
+  });
+}
+
 /**
  * A realistic demo data set: some customers at two or three brands, memberships of different
  * ages (either side of three years), and quotes in every product and status. The first
@@ -210,7 +283,7 @@ export function generateDemoData(options: DemoDataOptions): DemoData {
   const builder: Builder = {
     random: createRandom(options.seed ?? 20240501),
     today: options.today,
-    data: { customers: [], accounts: [], quotes: [] },
+    data: { customers: [], accounts: [], quotes: [], preferences: [] },
     quoteCount: 0,
   };
   const { random } = builder;
@@ -224,12 +297,15 @@ export function generateDemoData(options: DemoDataOptions): DemoData {
     addQuote(builder, demo, product, statuses[position % statuses.length], 20 + position * 45);
   });
 
+  addDemoPreferences(builder, demo);
+
   for (let index = 1; index < (options.customers ?? 300); index++) {
     const customer = addCustomer(builder, index);
     const brands = random.sample(Object.values(Brand), random.pick([1, 1, 2, 2, 3]));
     for (const brand of brands) {
       const member = SCHEME_OF[brand] !== undefined && random.chance(0.7);
       addAccount(builder, customer, brand, member ? random.int(10, 12 * 365) : undefined);
+      if (random.chance(0.15)) addRandomPreferences(builder, customer, brand);
     }
     for (let count = random.int(0, 6); count > 0; count--) {
       addQuote(

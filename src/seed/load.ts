@@ -1,6 +1,7 @@
 import { type Connection } from 'mongoose';
 
 import { type Models } from '../db/models';
+import { writePreferences } from '../modules/preferences/preference.service';
 import { DEMO_CUSTOMER_EMAIL, generateDemoData, type DemoDataOptions } from './demo-data';
 import { normalizeEmail } from '../modules/customers/lib/email';
 
@@ -9,6 +10,7 @@ export interface SeedResult {
   customers: number;
   accounts: number;
   quotes: number;
+  preferenceChanges: number;
 }
 
 /** Loads the demo data set in one transaction, so a failed seed leaves the database empty. */
@@ -23,11 +25,21 @@ export async function loadDemoData(
     await models.BrandAccount.insertMany(data.accounts, { session });
     await models.Quote.insertMany(data.quotes, { session });
   });
+  // Preferences go through the same write as the API, so their events are chained and fed;
+  // each change is its own transaction, after the customers exist.
+  const clock = { now: () => options.today };
+  for (const change of data.preferences) {
+    await writePreferences(
+      { models, connection, clock },
+      { ...change, actor: { role: 'customer', subject: change.customerId.toHexString() } },
+    );
+  }
   return {
     seeded: true,
     customers: data.customers.length,
     accounts: data.accounts.length,
     quotes: data.quotes.length,
+    preferenceChanges: data.preferences.length,
   };
 }
 
@@ -38,7 +50,7 @@ export async function seedIfEmpty(
   options: DemoDataOptions,
 ): Promise<SeedResult> {
   if ((await models.Customer.estimatedDocumentCount()) > 0) {
-    return { seeded: false, customers: 0, accounts: 0, quotes: 0 };
+    return { seeded: false, customers: 0, accounts: 0, quotes: 0, preferenceChanges: 0 };
   }
   return loadDemoData(connection, models, options);
 }

@@ -1,0 +1,198 @@
+import { type GraphQLClient } from '../support/client';
+import { staffToken, tokenFor } from '../support/tokens';
+
+export const PREFERENCE_FIELDS = /* GraphQL */ `
+  fragment Prefs on BrandPreferences {
+    brand
+    email
+    sms
+    post
+    phone
+    thirdPartyOffers
+    quoteFollowUp
+    push {
+      topic
+      enabled
+      state
+    }
+    channels {
+      channel
+      topic
+      state
+      updatedAt
+      source
+    }
+    version
+    updatedAt
+  }
+`;
+
+export const EVENT_FIELDS = /* GraphQL */ `
+  fragment Event on ConsentEvent {
+    id
+    customerId
+    brand
+    channel
+    topic
+    purpose
+    granted
+    previous
+    source
+    actor {
+      role
+      subject
+    }
+    at
+    evidence
+    hash
+  }
+`;
+
+export const SET_PREFERENCES = /* GraphQL */ `
+  mutation Set($input: SetPreferencesInput!) {
+    setPreferences(input: $input) {
+      preferences {
+        ...Prefs
+      }
+      changes {
+        ...Event
+      }
+    }
+  }
+  ${PREFERENCE_FIELDS}
+  ${EVENT_FIELDS}
+`;
+
+export const PREFERENCES = /* GraphQL */ `
+  query Preferences($id: ID!, $brand: Brand) {
+    customer(id: $id) {
+      preferences(brand: $brand) {
+        ...Prefs
+      }
+    }
+  }
+  ${PREFERENCE_FIELDS}
+`;
+
+export const MY_PREFERENCES = /* GraphQL */ `
+  query MyPreferences($brand: Brand) {
+    me {
+      preferences(brand: $brand) {
+        ...Prefs
+      }
+    }
+  }
+  ${PREFERENCE_FIELDS}
+`;
+
+export const HISTORY = /* GraphQL */ `
+  query History($id: ID!, $brand: Brand, $first: Int, $after: String) {
+    customer(id: $id) {
+      consentHistory(brand: $brand, first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...Event
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+  ${EVENT_FIELDS}
+`;
+
+export const MY_HISTORY = /* GraphQL */ `
+  query MyHistory($brand: Brand) {
+    me {
+      consentHistory(brand: $brand) {
+        edges {
+          node {
+            ...Event
+          }
+        }
+      }
+    }
+  }
+  ${EVENT_FIELDS}
+`;
+
+export const CONTACT_PERMISSION = /* GraphQL */ `
+  query Permission(
+    $customerId: ID!
+    $brand: Brand!
+    $channel: Channel!
+    $topic: String
+    $purpose: ContactPurpose
+  ) {
+    contactPermission(
+      customerId: $customerId
+      brand: $brand
+      channel: $channel
+      topic: $topic
+      purpose: $purpose
+    ) {
+      allowed
+      reason
+      version
+      asOf
+    }
+  }
+`;
+
+export const FEED = /* GraphQL */ `
+  query Feed($after: String, $first: Int) {
+    preferenceChanges(after: $after, first: $first) {
+      edges {
+        cursor
+        node {
+          id
+          customerId
+          brand
+          channel
+          topic
+          granted
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+export const VERIFY = /* GraphQL */ `
+  query Verify($customerId: ID!) {
+    verifyConsentTrail(customerId: $customerId) {
+      valid
+      events
+      firstBrokenEventId
+    }
+  }
+`;
+
+export function customerToken(customerId: string): Promise<string> {
+  return tokenFor({ role: 'customer', sub: customerId });
+}
+
+export function marketingToken(): Promise<string> {
+  return tokenFor({ role: 'marketing', sub: 'campaigns' });
+}
+
+/** Every event of the feed from the beginning, read in one pass of large pages. */
+export async function wholeFeed(client: GraphQLClient): Promise<{ id: string }[]> {
+  const token = await staffToken();
+  const events: { id: string }[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const data = await client.data(FEED, { after, first: 500 }, { token });
+    const page = data.preferenceChanges;
+    for (const edge of page.edges) events.push(edge.node);
+    after = page.pageInfo.endCursor;
+    if (!page.pageInfo.hasNextPage) return events;
+  }
+}
