@@ -1,3 +1,4 @@
+import { Brand } from '../../src/modules/customers/brand';
 import {
   accountInput,
   quoteInput,
@@ -7,7 +8,7 @@ import {
   UPSERT_BRAND_ACCOUNT,
 } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { brandToken } from '../support/tokens';
+import { brandToken, insurerToken } from '../support/tokens';
 
 const BY_ACCOUNT = /* GraphQL */ `
   query ($brand: Brand!, $accountId: String!) {
@@ -19,11 +20,12 @@ const BY_ACCOUNT = /* GraphQL */ `
 
 describe('one identifier, one spelling, at every entry point', () => {
   let test: TestGateway;
+  /** Waitrose's backend: it reports and looks up its own accounts. */
   let token: string;
 
   beforeAll(async () => {
     test = await startTestGateway('identifiers');
-    token = await brandToken();
+    token = await brandToken(Brand.WAITROSE);
   });
   afterAll(() => test.stop());
 
@@ -64,7 +66,8 @@ describe('one identifier, one spelling, at every entry point', () => {
   });
 
   it('takes a customer id in any case and spacing, everywhere', async () => {
-    const built = await seed(test.client).customer().create();
+    // A Waitrose customer, so that Waitrose may read them and link another account to them.
+    const built = await seed(test.client).customer().withWaitroseAccount().create();
     const spelt = ` ${built.id.toUpperCase()} `;
     const read = await test.client.data(
       'query ($id: ID!, $ids: [ID!]!) { customer(id: $id) { id } customers(ids: $ids) { id } }',
@@ -80,12 +83,13 @@ describe('one identifier, one spelling, at every entry point', () => {
     );
     expect(linked.upsertBrandAccount.id).toBe(built.id);
 
+    const insurer = await insurerToken();
     const quote = quoteInput(spelt);
-    const first = await test.client.data(RECORD_QUOTE, { input: quote }, { token });
+    const first = await test.client.data(RECORD_QUOTE, { input: quote }, { token: insurer });
     const again = await test.client.data(
       RECORD_QUOTE,
       { input: { ...quote, customerId: built.id, reference: ` ${quote.reference}\t` } },
-      { token },
+      { token: insurer },
     );
     expect(again.recordQuote).toEqual(first.recordQuote);
     expect(first.recordQuote.reference).toBe(quote.reference);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { Brand } from '../../src/modules/customers/brand';
 import {
   accountInput,
   quoteInput,
@@ -11,7 +12,14 @@ import {
 } from '../support/builders';
 import { type GraphQLClient } from '../support/client';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { rawHs256Token, staffToken, tokenFor } from '../support/tokens';
+import {
+  brandToken,
+  insurerToken,
+  rawHs256Token,
+  reporterToken,
+  staffToken,
+  tokenFor,
+} from '../support/tokens';
 
 /** The codes the README's error table lists, read from the README itself. */
 function readmeErrorCodes(): string[] {
@@ -27,11 +35,25 @@ function readmeErrorCodes(): string[] {
 const CUSTOMER = 'query ($id: ID!) { customer(id: $id) { id } }';
 const UNKNOWN_ID = '0123456789abcdef01234567';
 
+const LINK_ACCOUNTS = /* GraphQL */ `
+  mutation ($brand: Brand!, $accountId: String!, $customerId: ID!) {
+    linkAccounts(accountBrand: $brand, accountId: $accountId, customerId: $customerId) {
+      id
+    }
+  }
+`;
+
+const DISMISS_POSSIBLE_MATCH = 'mutation ($id: ID!) { dismissPossibleMatch(id: $id) { id } }';
+
 interface Fixture {
   test: TestGateway;
   client: GraphQLClient;
   staff: string;
+  /** John Lewis Finance's quote engine: the only caller that may record a quote. */
+  insurer: string;
+  /** A John Lewis customer: John Lewis may read them, Waitrose may not. */
   customer: BuiltCustomer;
+  /** Another John Lewis customer, so that John Lewis may name them as `input.customerId`. */
   other: BuiltCustomer;
 }
 
@@ -79,27 +101,88 @@ const CASES: Record<string, Case[]> = {
       ({ client, staff }) =>
         client.error('{ me { id } }', {}, { token: staff }, { code: 'FORBIDDEN' }),
     ],
+    [
+      'for a brand, a known customer id it may not read',
+      async ({ client, customer }) =>
+        client.error(
+          CUSTOMER,
+          { id: customer.id },
+          { token: await brandToken(Brand.WAITROSE) },
+          { code: 'FORBIDDEN' },
+        ),
+    ],
+    [
+      'for a brand, an unknown customer id',
+      async ({ client }) =>
+        client.error(
+          CUSTOMER,
+          { id: UNKNOWN_ID },
+          { token: await brandToken(Brand.JOHN_LEWIS) },
+          { code: 'FORBIDDEN' },
+        ),
+    ],
+    [
+      'for a brand, a known customer it may not read as input.customerId',
+      async ({ client, customer }) => {
+        const input = accountInput({ brand: Brand.WAITROSE, customerId: customer.id });
+        await client.error(
+          UPSERT_BRAND_ACCOUNT,
+          { input },
+          { token: await reporterToken(input) },
+          { code: 'FORBIDDEN' },
+        );
+      },
+    ],
+    [
+      'for a brand, an unknown input.customerId for a new account',
+      async ({ client }) => {
+        const input = accountInput({ customerId: UNKNOWN_ID });
+        await client.error(
+          UPSERT_BRAND_ACCOUNT,
+          { input },
+          { token: await reporterToken(input) },
+          { code: 'FORBIDDEN' },
+        );
+      },
+    ],
+    [
+      'for a brand, an unknown input.customerId for a known account, which stays as it was',
+      async ({ client, customer, test }) => {
+        const [account] = customer.accounts;
+        const input = accountInput({ ...account, email: customer.email, customerId: UNKNOWN_ID });
+        await client.error(
+          UPSERT_BRAND_ACCOUNT,
+          { input },
+          { token: await reporterToken(input) },
+          { code: 'FORBIDDEN' },
+        );
+        const stored = await test.gateway.models.BrandAccount.findOne(account).lean();
+        expect(stored?.customerId.toHexString()).toBe(customer.id);
+      },
+    ],
     // A field without a permission rule cannot be reached over HTTP, since every field has
     // one: test/authorization/deny-by-default.test.ts proves that refusal on a schema of its own.
   ],
   BAD_USER_INPUT: [
     [
       'an invalid argument, naming the field',
-      ({ client, staff }) =>
-        client.error(
+      async ({ client }) => {
+        const input = accountInput({ email: 'nobody' });
+        await client.error(
           UPSERT_BRAND_ACCOUNT,
-          { input: accountInput({ email: 'nobody' }) },
-          { token: staff },
+          { input },
+          { token: await reporterToken(input) },
           { code: 'BAD_USER_INPUT', field: 'input.email' },
-        ),
+        );
+      },
     ],
     [
       'a value the schema cannot parse, with HTTP 400',
-      ({ client, staff, customer }) =>
+      ({ client, insurer, customer }) =>
         client.error(
           RECORD_QUOTE,
           { input: quoteInput(customer.id, { createdAt: 'yesterday' }) },
-          { token: staff },
+          { token: insurer },
           { code: 'BAD_USER_INPUT', status: 400 },
         ),
     ],
@@ -113,39 +196,47 @@ const CASES: Record<string, Case[]> = {
       },
     ],
     [
-      'an unknown input.customerId for a new account',
-      ({ client, staff }) =>
+      'an input.customerId that names no customer in recordQuote',
+      ({ client, insurer }) =>
         client.error(
-          UPSERT_BRAND_ACCOUNT,
-          { input: accountInput({ customerId: UNKNOWN_ID }) },
-          { token: staff },
+          RECORD_QUOTE,
+          { input: quoteInput(UNKNOWN_ID) },
+          { token: insurer },
           { code: 'NOT_FOUND', field: 'input.customerId' },
         ),
     ],
     [
-      'an unknown input.customerId for a known account, which stays as it was',
+      'an unknown account in linkAccounts',
+      ({ client, staff, customer }) =>
+        client.error(
+          LINK_ACCOUNTS,
+          { brand: Brand.JOHN_LEWIS, accountId: 'no-such-account', customerId: customer.id },
+          { token: staff },
+          { code: 'NOT_FOUND', field: 'accountId' },
+        ),
+    ],
+    [
+      'an unknown customer in linkAccounts, the account staying where it was',
       async ({ client, staff, customer, test }) => {
         const [account] = customer.accounts;
         await client.error(
-          UPSERT_BRAND_ACCOUNT,
-          {
-            input: accountInput({ ...account, email: customer.email, customerId: UNKNOWN_ID }),
-          },
+          LINK_ACCOUNTS,
+          { ...account, customerId: UNKNOWN_ID },
           { token: staff },
-          { code: 'NOT_FOUND', field: 'input.customerId' },
+          { code: 'NOT_FOUND', field: 'customerId' },
         );
         const stored = await test.gateway.models.BrandAccount.findOne(account).lean();
         expect(stored?.customerId.toHexString()).toBe(customer.id);
       },
     ],
     [
-      'an unknown input.customerId for a quote',
+      'an unknown dismissPossibleMatch id',
       ({ client, staff }) =>
         client.error(
-          RECORD_QUOTE,
-          { input: quoteInput(UNKNOWN_ID) },
+          DISMISS_POSSIBLE_MATCH,
+          { id: UNKNOWN_ID },
           { token: staff },
-          { code: 'NOT_FOUND', field: 'input.customerId' },
+          { code: 'NOT_FOUND', field: 'id' },
         ),
     ],
     [
@@ -159,43 +250,43 @@ const CASES: Record<string, Case[]> = {
   ],
   CONFLICT: [
     [
-      'an account already linked to another customer',
-      ({ client, staff, customer, other }) =>
-        client.error(
+      'an account already linked to another existing customer',
+      async ({ client, customer, other }) => {
+        const input = accountInput({
+          ...customer.accounts[0],
+          email: customer.email,
+          customerId: other.id,
+        });
+        await client.error(
           UPSERT_BRAND_ACCOUNT,
-          {
-            input: accountInput({
-              ...customer.accounts[0],
-              email: customer.email,
-              customerId: other.id,
-            }),
-          },
-          { token: staff },
+          { input },
+          { token: await reporterToken(input) },
           { code: 'CONFLICT', field: 'input.customerId' },
-        ),
+        );
+      },
     ],
     [
       'a quote reference reported differently',
-      async ({ client, staff, customer }) => {
+      async ({ client, insurer, customer }) => {
         const input = quoteInput(customer.id);
-        await client.data(RECORD_QUOTE, { input }, { token: staff });
+        await client.data(RECORD_QUOTE, { input }, { token: insurer });
         await client.error(
           RECORD_QUOTE,
           { input: { ...input, product: 'LIFE' } },
-          { token: staff },
+          { token: insurer },
           { code: 'CONFLICT', field: 'input.product' },
         );
       },
     ],
     [
       'a settled quote status changed',
-      async ({ client, staff, customer }) => {
+      async ({ client, insurer, customer }) => {
         const input = quoteInput(customer.id, { status: 'DECLINED' });
-        await client.data(RECORD_QUOTE, { input }, { token: staff });
+        await client.data(RECORD_QUOTE, { input }, { token: insurer });
         await client.error(
           RECORD_QUOTE,
           { input: { ...input, status: 'PURCHASED' } },
-          { token: staff },
+          { token: insurer },
           { code: 'CONFLICT', field: 'input.status' },
         );
       },
@@ -255,8 +346,9 @@ describe("the README's error table", () => {
     fixture.test = await startTestGateway('error_table');
     fixture.client = fixture.test.client;
     fixture.staff = await staffToken();
+    fixture.insurer = await insurerToken();
     fixture.customer = await seed(fixture.client).customer().withJohnLewisAccount().create();
-    fixture.other = await seed(fixture.client).customer().create();
+    fixture.other = await seed(fixture.client).customer().withJohnLewisAccount().create();
   });
   afterAll(() => fixture.test.stop());
 

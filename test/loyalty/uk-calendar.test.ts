@@ -1,6 +1,6 @@
 import { accountInput, seed, UPSERT_BRAND_ACCOUNT } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { staffToken } from '../support/tokens';
+import { reporterToken, staffToken } from '../support/tokens';
 
 const DISCOUNT_CODES = /* GraphQL */ `
   query ($id: ID!) {
@@ -37,11 +37,11 @@ const SEASONS = [
 
 describe('calendar days are UK days', () => {
   let test: TestGateway;
-  let token: string;
+  let staff: string;
 
   beforeAll(async () => {
     test = await startTestGateway('uk_calendar');
-    token = await staffToken();
+    staff = await staffToken();
   });
   afterEach(() => test.clock.reset());
   afterAll(() => test.stop());
@@ -58,10 +58,11 @@ describe('calendar days are UK days', () => {
       it('accepts a membership that began today in London, from London midnight', async () => {
         for (const now of [firstInstant, halfPastMidnight]) {
           test.clock.set(now);
+          const input = membership(day);
           const data = await test.client.data(
             UPSERT_BRAND_ACCOUNT,
-            { input: membership(day) },
-            { token },
+            { input },
+            { token: await reporterToken(input) },
           );
           expect(data.upsertBrandAccount.brandAccounts[0].membership.since).toBe(day);
         }
@@ -69,10 +70,11 @@ describe('calendar days are UK days', () => {
 
       it('refuses it as in the future until London midnight', async () => {
         test.clock.set(lastInstantBefore);
+        const input = membership(day);
         await test.client.error(
           UPSERT_BRAND_ACCOUNT,
-          { input: membership(day) },
-          { token },
+          { input },
+          { token: await reporterToken(input) },
           { code: 'BAD_USER_INPUT', field: 'input.membership.since' },
         );
       });
@@ -86,7 +88,7 @@ describe('calendar days are UK days', () => {
           .create();
         const codesAt = async (now: string) => {
           test.clock.set(now);
-          const data = await test.client.data(DISCOUNT_CODES, { id }, { token });
+          const data = await test.client.data(DISCOUNT_CODES, { id }, { token: staff });
           return data.customer.loyalty.eligibleDiscounts.map(
             (discount: { code: string }) => discount.code,
           );

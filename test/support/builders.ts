@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Brand, MembershipScheme } from '../../src/modules/customers/brand';
 import { QuoteProduct, QuoteStatus } from '../../src/modules/quotes/quote.enums';
 import { type GraphQLClient } from './client';
-import { brandToken } from './tokens';
+import { insurerToken, reporterToken } from './tokens';
 
 export const UPSERT_BRAND_ACCOUNT = /* GraphQL */ `
   mutation Upsert($input: BrandAccountInput!) {
@@ -169,12 +169,12 @@ export class CustomerBuilder {
             ? { scheme, number: unique('M'), since: account.memberSince, tier: 'Gold' }
             : null,
       });
-      const token = await brandToken(account.brand);
+      const token = await reporterToken(input);
       const data = await this.client.data(UPSERT_BRAND_ACCOUNT, { input }, { token });
       built.id = data.upsertBrandAccount.id;
       built.accounts.push({ brand: account.brand, accountId: String(input.accountId) });
     }
-    const insurer = await brandToken(Brand.JOHN_LEWIS_FINANCE);
+    const insurer = await insurerToken();
     for (const quote of this.quotes) {
       const createdAt = new Date(quote.createdAt);
       const input = quoteInput(built.id, {

@@ -22,6 +22,22 @@ export function staffToken(): Promise<string> {
   return tokenFor({ role: 'staff', sub: 'test-staff' });
 }
 
+/**
+ * The token of the one caller the permission table lets send this `upsertBrandAccount` input:
+ * the backend of the brand it names. Fails on an input naming no brand, so a test never sends
+ * a report as a caller it did not mean.
+ */
+export function reporterToken(input: Record<string, unknown>): Promise<string> {
+  const brand = Object.values(Brand).find((known) => known === input.brand);
+  if (!brand) throw new Error(`reporterToken: the input names no brand (${String(input.brand)})`);
+  return brandToken(brand);
+}
+
+/** The token of John Lewis Finance's quote engine: the only caller that may `recordQuote`. */
+export function insurerToken(): Promise<string> {
+  return brandToken(Brand.JOHN_LEWIS_FINANCE);
+}
+
 /** An HS256 token with exactly these claims and key: for the bad-token tests. */
 export function rawHs256Token(
   payload: JWTPayload,

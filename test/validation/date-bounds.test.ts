@@ -6,7 +6,7 @@ import {
   UPSERT_BRAND_ACCOUNT,
 } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { staffToken } from '../support/tokens';
+import { insurerToken, reporterToken } from '../support/tokens';
 
 const membership = (since: string) =>
   accountInput({ brand: 'WAITROSE', membership: { scheme: 'MY_WAITROSE', number: 'MW1', since } });
@@ -34,19 +34,18 @@ describe.each([
   },
 ])('dates with sane bounds: $bounds', ({ env, membershipFrom, quoteFrom }) => {
   let test: TestGateway;
-  let token: string;
   let customerId: string;
 
   beforeAll(async () => {
     test = await startTestGateway('date_bounds', { env });
     test.clock.set('2025-06-15T12:00:00Z');
-    token = await staffToken();
     customerId = (await seed(test.client).customer().create()).id;
   });
   afterAll(() => test.stop());
 
   it('refuses a membership that began before the earliest date, naming the field', async () => {
     const [tooEarly, earliest] = membershipFrom;
+    const token = await reporterToken(membership(earliest));
     for (const since of ['0000-01-01', tooEarly]) {
       const error = await test.client.error(
         UPSERT_BRAND_ACCOUNT,
@@ -66,6 +65,7 @@ describe.each([
 
   it('refuses a quote made before the earliest UK day, naming the field', async () => {
     const [tooEarly, earliest] = quoteFrom;
+    const token = await insurerToken();
     for (const createdAt of ['0001-01-01T00:00:00.000Z', tooEarly]) {
       await test.client.error(
         RECORD_QUOTE,

@@ -1,20 +1,19 @@
 import { accountInput, unique, UPSERT_BRAND_ACCOUNT } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { staffToken } from '../support/tokens';
+import { reporterToken } from '../support/tokens';
 
 describe('empty optional text means absent', () => {
   let test: TestGateway;
-  let token: string;
 
   beforeAll(async () => {
     test = await startTestGateway('optional_text');
     test.clock.set('2025-06-15T12:00:00Z');
-    token = await staffToken();
   });
   afterAll(() => test.stop());
 
   const upsert = async (input: Record<string, unknown>) =>
-    (await test.client.data(UPSERT_BRAND_ACCOUNT, { input }, { token })).upsertBrandAccount;
+    (await test.client.data(UPSERT_BRAND_ACCOUNT, { input }, { token: await reporterToken(input) }))
+      .upsertBrandAccount;
 
   it('accepts "" and blanks for every optional text, as none', async () => {
     const customer = await upsert(

@@ -1,6 +1,6 @@
 import { accountInput, UPSERT_BRAND_ACCOUNT } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { staffToken } from '../support/tokens';
+import { reporterToken } from '../support/tokens';
 
 /** As people write them → as the gateway stores them. */
 const ACCEPTED: [written: string, country: string | undefined, stored: string][] = [
@@ -47,11 +47,9 @@ const REFUSED: [written: string, country: string | undefined][] = [
 
 describe('UK postcodes as people write them', () => {
   let test: TestGateway;
-  let token: string;
 
   beforeAll(async () => {
     test = await startTestGateway('postcodes');
-    token = await staffToken();
   });
   afterAll(() => test.stop());
 
@@ -64,6 +62,7 @@ describe('UK postcodes as people write them', () => {
 
   it.each(ACCEPTED)('stores %j (country %s) as %j', async (written, country, stored) => {
     const input = accountInput({ postalAddress: address(written, country) });
+    const token = await reporterToken(input);
     const data = await test.client.data(UPSERT_BRAND_ACCOUNT, { input }, { token });
     expect(data.upsertBrandAccount.postalAddress).toMatchObject({
       postcode: stored,
@@ -72,10 +71,11 @@ describe('UK postcodes as people write them', () => {
   });
 
   it.each(REFUSED)('refuses %j (country %s)', async (written, country) => {
+    const input = accountInput({ postalAddress: address(written, country) });
     await test.client.error(
       UPSERT_BRAND_ACCOUNT,
-      { input: accountInput({ postalAddress: address(written, country) }) },
-      { token },
+      { input },
+      { token: await reporterToken(input) },
       { code: 'BAD_USER_INPUT', field: 'input.postalAddress.postcode' },
     );
   });
