@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** A development-only signing secret, so that `npm start` works on a fresh machine. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
+/** A development-only key for unsubscribe links; production must give its own. */
+export const DEVELOPMENT_UNSUBSCRIBE_SECRET = 'development-only-unsubscribe-key-0123456789';
 
 const PROVIDER_KINDS = ['uri', 'mongod', 'embedded'] as const;
 export type DatabaseProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -43,6 +45,18 @@ const environmentSchema = databaseSchema.extend({
   AUTH_JWKS_URL: optionalText.pipe(z.url().optional()),
   LOYALTY_RULES_FILE: optionalText,
   PUSH_TOPICS_FILE: optionalText,
+  PUBLIC_URL: optionalText.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be an http(s) URL such as https://api.example.com',
+      })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  UNSUBSCRIBE_SECRET: optionalText.pipe(
+    z.string().min(32, 'must be at least 32 characters (HMAC-SHA256 key)').optional(),
+  ),
   SEED_DEMO_DATA: optionalText.pipe(z.enum(['true', 'false']).optional()),
   EARLIEST_MEMBERSHIP_SINCE: optionalText.pipe(calendarDate.default(new Date('1900-01-01'))),
   EARLIEST_QUOTE_DATE: optionalText.pipe(calendarDate.default(new Date('2000-01-01'))),
@@ -72,6 +86,8 @@ export interface Config {
   auth: { jwtSecret?: string; jwksUrl?: string };
   loyaltyRulesFile?: string;
   pushTopicsFile?: string;
+  /** Unsubscribe links: where they point and the key that signs them. */
+  unsubscribe: { publicUrl: string; secret: string };
   seedDemoData: boolean;
   dateBounds: DateBounds;
 }
@@ -120,6 +136,15 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     if (!value('MONGODB_URI')) {
       problems.push('MONGODB_URI: required in production (no embedded development database)');
     }
+    if (!value('PUBLIC_URL')) {
+      problems.push('PUBLIC_URL: required in production (unsubscribe links point at it)');
+    }
+    if (!value('UNSUBSCRIBE_SECRET')) {
+      problems.push('UNSUBSCRIBE_SECRET: required in production (it signs unsubscribe links)');
+    }
+    if (value('UNSUBSCRIBE_SECRET') === DEVELOPMENT_UNSUBSCRIBE_SECRET) {
+      problems.push('UNSUBSCRIBE_SECRET: the development key cannot be used in production');
+    }
     const provider = value('MONGO_PROVIDER');
     if (provider && provider !== 'uri') {
       problems.push('MONGO_PROVIDER: only "uri" is allowed in production');
@@ -156,6 +181,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
     pushTopicsFile: values.PUSH_TOPICS_FILE,
+    unsubscribe: {
+      publicUrl: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
+      secret: values.UNSUBSCRIBE_SECRET ?? DEVELOPMENT_UNSUBSCRIBE_SECRET,
+    },
     seedDemoData: values.SEED_DEMO_DATA ? values.SEED_DEMO_DATA === 'true' : !production,
     dateBounds: {
       earliestMembershipSince: values.EARLIEST_MEMBERSHIP_SINCE,

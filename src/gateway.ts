@@ -14,6 +14,7 @@ import { buildGatewaySchema } from './graphql/schema';
 import { createApolloServer } from './http/apollo';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './logger';
+import { UnsubscribeService } from './modules/opt-outs/unsubscribe.service';
 import { loadLoyaltyRules } from './modules/loyalty/lib/rules';
 import { loadPushTopics } from './modules/preferences/lib/push-topics';
 import { ensureConsentFeed } from './modules/preferences/preference.service';
@@ -83,8 +84,15 @@ export async function createGateway(
         loyaltyRules,
         dateBounds: config.dateBounds,
         pushTopics,
+        unsubscribe: config.unsubscribe,
         verifyToken: createTokenVerifier(config.auth),
       },
+      unsubscribeLinks: new UnsubscribeService({
+        models,
+        connection,
+        clock,
+        ...config.unsubscribe,
+      }),
       pingDatabase: async () => {
         await connection.getClient().db(config.database.databaseName).command({ ping: 1 });
       },

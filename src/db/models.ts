@@ -36,6 +36,11 @@ import {
   brandPreferenceSchema,
   type BrandPreferenceRecord,
 } from '../modules/preferences/preference.model';
+import {
+  POSTAL_REQUEST_MODEL,
+  postalRequestSchema,
+  type PostalRequestRecord,
+} from '../modules/opt-outs/postal-request.model';
 import { QUOTE_MODEL, quoteSchema, type QuoteRecord } from '../modules/quotes/quote.model';
 
 /** Every model, registered on one connection so the app and each test can hold their own. */
@@ -44,6 +49,7 @@ export interface Models {
   BrandAccount: Model<BrandAccountRecord>;
   Quote: Model<QuoteRecord>;
   PossibleMatch: Model<PossibleMatchRecord>;
+  PostalRequest: Model<PostalRequestRecord>;
   BrandPreference: Model<BrandPreferenceRecord>;
   ConsentEvent: Model<ConsentEventRecord>;
   ConsentPayload: Model<ConsentPayloadRecord>;
@@ -57,6 +63,7 @@ export function createModels(connection: Connection): Models {
     BrandAccount: connection.model<BrandAccountRecord>(BRAND_ACCOUNT_MODEL, brandAccountSchema),
     Quote: connection.model<QuoteRecord>(QUOTE_MODEL, quoteSchema),
     PossibleMatch: connection.model<PossibleMatchRecord>(POSSIBLE_MATCH_MODEL, possibleMatchSchema),
+    PostalRequest: connection.model<PostalRequestRecord>(POSTAL_REQUEST_MODEL, postalRequestSchema),
     BrandPreference: connection.model<BrandPreferenceRecord>(
       BRAND_PREFERENCE_MODEL,
       brandPreferenceSchema,

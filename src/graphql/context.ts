@@ -10,7 +10,12 @@ import { CustomerAccess } from '../modules/customers/customer.access';
 import { createCustomerLoaders, type CustomerLoaders } from '../modules/customers/customer.loaders';
 import { CustomerService } from '../modules/customers/customer.service';
 import { PossibleMatchService } from '../modules/customers/possible-match.service';
+import {
+  UnsubscribeService,
+  type UnsubscribeSettings,
+} from '../modules/opt-outs/unsubscribe.service';
 import { type LoyaltyRule } from '../modules/loyalty/lib/rules';
+import { PostalRequestService } from '../modules/opt-outs/postal-request.service';
 import { LoyaltyService } from '../modules/loyalty/loyalty.service';
 import { type PushTopics } from '../modules/preferences/lib/push-topics';
 import {
@@ -29,6 +34,8 @@ export interface Services {
   quotes: QuoteService;
   loyalty: LoyaltyService;
   preferences: PreferenceService;
+  unsubscribe: UnsubscribeService;
+  postalRequests: PostalRequestService;
 }
 
 /** Everything one GraphQL request sees; built fresh for each request by `createContext`. */
@@ -53,6 +60,7 @@ export interface ContextDeps {
   loyaltyRules: readonly LoyaltyRule[];
   dateBounds: DateBounds;
   pushTopics: PushTopics;
+  unsubscribe: UnsubscribeSettings;
   verifyToken: TokenVerifier;
 }
 
@@ -94,6 +102,14 @@ export async function createContext(deps: ContextDeps, request: RequestInfo): Pr
       }),
       quotes: new QuoteService({ models, loaders, clock, dateBounds }),
       loyalty: new LoyaltyService({ rules: deps.loyaltyRules, loaders, clock }),
+      unsubscribe: new UnsubscribeService({
+        models,
+        connection,
+        clock,
+        ...deps.unsubscribe,
+        loaders,
+      }),
+      postalRequests: new PostalRequestService({ models, connection, clock, loaders }),
       preferences: new PreferenceService({
         models,
         connection,

@@ -6,6 +6,9 @@ import { buildSchema } from 'type-graphql';
 import { customerPermissions } from '../modules/customers/customer.permissions';
 import { CustomerResolver } from '../modules/customers/customer.resolver';
 import { PossibleMatchResolver } from '../modules/customers/possible-match.resolver';
+import { optOutPermissions } from '../modules/opt-outs/opt-outs.permissions';
+import { PostalRequestResolver } from '../modules/opt-outs/postal-request.resolver';
+import { UnsubscribeResolver } from '../modules/opt-outs/unsubscribe.resolver';
 import { loyaltyPermissions } from '../modules/loyalty/loyalty.permissions';
 import { CustomerLoyaltyResolver, LoyaltyResolver } from '../modules/loyalty/loyalty.resolver';
 import { preferencePermissions } from '../modules/preferences/preference.permissions';
@@ -31,6 +34,7 @@ export const permissions = mergePermissions([
   quotePermissions,
   loyaltyPermissions,
   preferencePermissions,
+  optOutPermissions,
 ]);
 
 /** The API as type-graphql builds it from the modules, before permissions are applied. */
@@ -46,6 +50,8 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       LoyaltyResolver,
       PreferenceResolver,
       CustomerPreferencesResolver,
+      PostalRequestResolver,
+      UnsubscribeResolver,
     ],
     scalarsMap,
     validate: false,

@@ -7,6 +7,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { createContext, type Context, type ContextDeps } from '../graphql/context';
 import { GatewayError } from '../graphql/errors';
 import { type Logger } from '../logger';
+import { unsubscribeRouter, type UnsubscribeLinks } from './unsubscribe';
 
 export interface AppDeps {
   apollo: ApolloServer<Context>;
@@ -14,6 +15,7 @@ export interface AppDeps {
   /** Resolves when the database answers; rejects or times out when it does not. */
   pingDatabase(): Promise<void>;
   logger: Logger;
+  unsubscribeLinks: UnsubscribeLinks;
 }
 
 /** A GraphQL request is a query and its variables: a larger body is refused unread. */
@@ -40,7 +42,7 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** The gateway's HTTP surface: POST /graphql, GET /healthz, GET /readyz. */
+/** The gateway's HTTP surface: POST /graphql, GET /healthz, GET /readyz, /unsubscribe. */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -62,6 +64,8 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+
+  app.use(unsubscribeRouter(deps.unsubscribeLinks, deps.logger));
 
   app.use(
     '/graphql',

@@ -45,7 +45,7 @@ export const emailSchema = z.string().transform((raw, context) => {
   return address;
 });
 
-const postalAddressSchema = z
+export const postalAddressSchema = z
   .object({
     line1: text(200),
     line2: optional(text(200)),
@@ -73,6 +73,12 @@ const postalAddressSchema = z
     return { ...address, country, postcode };
   });
 
+export const personNameSchema = z.object({
+  title: optional(text(20)),
+  firstName: text(100),
+  lastName: text(100),
+});
+
 /** The rules of `upsertBrandAccount`'s input; `now` bounds the membership's start. */
 export function brandAccountInputSchema(now: Date, bounds: DateBounds) {
   return z
@@ -81,11 +87,7 @@ export function brandAccountInputSchema(now: Date, bounds: DateBounds) {
       accountId: accountIdSchema,
       email: emailSchema,
       emailVerified: z.boolean(),
-      name: z.object({
-        title: optional(text(20)),
-        firstName: text(100),
-        lastName: text(100),
-      }),
+      name: personNameSchema,
       postalAddress: optional(postalAddressSchema),
       membership: optional(
         z.object({

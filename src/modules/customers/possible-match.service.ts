@@ -5,14 +5,14 @@ import { type Clock } from '../../clock';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
 import { normalizeIdentifier } from '../../lib/identifier';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../graphql/errors';
+import { ConflictError, NotFoundError } from '../../graphql/errors';
+import { queuePage } from '../../graphql/queue-page';
 import { type QuoteLoaders } from '../quotes/quote.loaders';
 import { type CustomerLoaders } from './customer.loaders';
 import { type Customer } from './customer.type';
 import { toCustomer } from './customer.service';
 import { PossibleMatchStatus, type PossibleMatchRecord } from './possible-match.model';
 import {
-  MAX_MATCH_PAGE,
   type LinkAccountsArgs,
   type PossibleMatch,
   type PossibleMatchConnection,
@@ -40,36 +40,13 @@ function toPossibleMatch(record: PossibleMatchRecord): PossibleMatch {
   };
 }
 
-const encodeMatchCursor = (id: Types.ObjectId) =>
-  Buffer.from(id.toHexString()).toString('base64url');
-const decodeMatchCursor = (cursor: string) =>
-  parseObjectId(Buffer.from(cursor, 'base64url').toString('utf8'));
-
 /** The staff queue of accounts kept apart from a customer with the same, unconfirmed, email. */
 export class PossibleMatchService {
   constructor(private readonly deps: PossibleMatchServiceDeps) {}
 
-  async openMatches({ first, after }: PossibleMatchesArgs): Promise<PossibleMatchConnection> {
-    if (first < 1 || first > MAX_MATCH_PAGE) {
-      throw new BadUserInputError('first', `must be between 1 and ${MAX_MATCH_PAGE}`);
-    }
-    const afterId = after ? decodeMatchCursor(after) : undefined;
-    if (after && !afterId) throw new BadUserInputError('after', 'is not a cursor from this API');
-    const records = await this.deps.models.PossibleMatch.find({
-      status: PossibleMatchStatus.OPEN,
-      ...(afterId ? { _id: { $gt: afterId } } : {}),
-    })
-      .sort({ _id: 1 })
-      .limit(first + 1)
-      .lean();
-    const edges = records.slice(0, first).map((record) => ({
-      cursor: encodeMatchCursor(record._id),
-      node: toPossibleMatch(record),
-    }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: records.length > first, endCursor: edges.at(-1)?.cursor },
-    };
+  openMatches(args: PossibleMatchesArgs): Promise<PossibleMatchConnection> {
+    const { PossibleMatch } = this.deps.models;
+    return queuePage(PossibleMatch, { status: PossibleMatchStatus.OPEN }, args, toPossibleMatch);
   }
 
   /**

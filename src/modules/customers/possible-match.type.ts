@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 import { PageInfo } from '../../graphql/page-info';
+import { MAX_QUEUE_PAGE } from '../../graphql/queue-page';
 import { Brand } from './brand';
 import { PossibleMatchStatus } from './possible-match.model';
 
@@ -66,12 +67,9 @@ export class PossibleMatchConnection {
   pageInfo!: PageInfo;
 }
 
-export const DEFAULT_MATCH_PAGE = 20;
-export const MAX_MATCH_PAGE = 100;
-
 @ArgsType()
 export class PossibleMatchesArgs {
-  @Field(() => Int, { defaultValue: DEFAULT_MATCH_PAGE, description: `At most ${MAX_MATCH_PAGE}` })
+  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_QUEUE_PAGE}` })
   first!: number;
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page' })

@@ -189,10 +189,24 @@ export async function writePreferences(
   deps: { models: Models; connection: Connection; clock: Clock },
   write: PreferenceWrite,
 ): Promise<{ outcome: WriteOutcome; replayed?: IdempotencyKeyRecord }> {
-  return deps.connection.transaction((session) => writeOnce(deps, write, session));
+  return deps.connection.transaction((session) => writePreferencesInSession(deps, write, session));
 }
 
-async function writeOnce(
+/** The events a write made, as the API shows them (with their evidence). */
+export function consentEventsOf(outcome: WriteOutcome): ConsentEvent[] {
+  const evidence = new Map(
+    outcome.payloads.map((payload) => [payload._id.toHexString(), payload.evidence]),
+  );
+  return outcome.events.map((event) =>
+    toConsentEvent(event, evidence.get(event._id.toHexString())),
+  );
+}
+
+/**
+ * `writePreferences` inside a transaction the caller runs, for a change that must commit with
+ * other writes (a postal letter's updates for several brands and its own status).
+ */
+export async function writePreferencesInSession(
   { models, clock }: { models: Models; clock: Clock },
   write: PreferenceWrite,
   session: ClientSession,
@@ -536,14 +550,9 @@ export class PreferenceService {
     // Fields after this mutation in the same request must read what it wrote.
     this.deps.loaders.preferencesByCustomer.clear(customerId.toHexString());
     if (replayed) return this.replay(replayed);
-    const evidence = new Map(
-      outcome.payloads.map((payload) => [payload._id.toHexString(), payload.evidence]),
-    );
     return {
       preferences: toBrandPreferences(request.brand, outcome.state, this.deps.pushTopics),
-      changes: outcome.events.map((event) =>
-        toConsentEvent(event, evidence.get(event._id.toHexString())),
-      ),
+      changes: consentEventsOf(outcome),
     };
   }
 
