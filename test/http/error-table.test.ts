@@ -7,6 +7,7 @@ import {
   quoteInput,
   RECORD_QUOTE,
   seed,
+  unique,
   UPSERT_BRAND_ACCOUNT,
   type BuiltCustomer,
 } from '../support/builders';
@@ -44,6 +45,48 @@ const LINK_ACCOUNTS = /* GraphQL */ `
 `;
 
 const DISMISS_POSSIBLE_MATCH = 'mutation ($id: ID!) { dismissPossibleMatch(id: $id) { id } }';
+
+const SET_PREFERENCES = /* GraphQL */ `
+  mutation ($input: SetPreferencesInput!) {
+    setPreferences(input: $input) {
+      preferences {
+        version
+      }
+    }
+  }
+`;
+
+const RESOLVE_POSTAL_REQUEST = /* GraphQL */ `
+  mutation ($id: ID!, $customerId: ID!) {
+    resolvePostalRequest(id: $id, customerId: $customerId) {
+      status
+    }
+  }
+`;
+
+const RECORD_POSTAL_REQUEST = /* GraphQL */ `
+  mutation ($input: PostalRequestInput!) {
+    recordPostalRequest(input: $input) {
+      request {
+        id
+      }
+    }
+  }
+`;
+
+/** A letter from nobody the gateway knows: kept for review as NO_MATCH. */
+async function keptLetter({ client, staff }: Fixture): Promise<string> {
+  const input = {
+    name: { firstName: 'Nobody', lastName: 'Known' },
+    email: `${unique('nobody')}@example.com`,
+    postalAddress: { line1: '1 High Street', town: 'London', postcode: 'SW1A 1AA' },
+    updates: [{ brand: Brand.WAITROSE, email: false }],
+    letterReference: unique('GCI'),
+    receivedAt: '2024-01-01T00:00:00.000Z',
+  };
+  const data = await client.data(RECORD_POSTAL_REQUEST, { input }, { token: staff });
+  return data.recordPostalRequest.request.id as string;
+}
 
 interface Fixture {
   test: TestGateway;
@@ -177,6 +220,16 @@ const CASES: Record<string, Case[]> = {
       },
     ],
     [
+      'an unsubscribe token this gateway did not sign',
+      ({ client }) =>
+        client.error(
+          'mutation ($token: String!) { unsubscribe(token: $token) { brand } }',
+          { token: 'not-a-token' },
+          {},
+          { code: 'BAD_USER_INPUT', field: 'token' },
+        ),
+    ],
+    [
       'a value the schema cannot parse, with HTTP 400',
       ({ client, insurer, customer }) =>
         client.error(
@@ -227,6 +280,44 @@ const CASES: Record<string, Case[]> = {
         );
         const stored = await test.gateway.models.BrandAccount.findOne(account).lean();
         expect(stored?.customerId.toHexString()).toBe(customer.id);
+      },
+    ],
+    [
+      'an unknown customer in contactPermission',
+      ({ client, staff }) =>
+        client.error(
+          'query ($id: ID!) { contactPermission(customerId: $id, brand: WAITROSE, channel: EMAIL) { allowed } }',
+          { id: UNKNOWN_ID },
+          { token: staff },
+          { code: 'NOT_FOUND', field: 'customerId' },
+        ),
+    ],
+    [
+      'an unknown customer in unsubscribeLink',
+      ({ client, staff }) =>
+        client.error(
+          'query ($id: ID!) { unsubscribeLink(customerId: $id, brand: WAITROSE) }',
+          { id: UNKNOWN_ID },
+          { token: staff },
+          { code: 'NOT_FOUND', field: 'customerId' },
+        ),
+    ],
+    [
+      'an unknown postal request or customer in resolvePostalRequest',
+      async (fixture) => {
+        const { client, staff, customer } = fixture;
+        await client.error(
+          RESOLVE_POSTAL_REQUEST,
+          { id: UNKNOWN_ID, customerId: customer.id },
+          { token: staff },
+          { code: 'NOT_FOUND', field: 'id' },
+        );
+        await client.error(
+          RESOLVE_POSTAL_REQUEST,
+          { id: await keptLetter(fixture), customerId: UNKNOWN_ID },
+          { token: staff },
+          { code: 'NOT_FOUND', field: 'customerId' },
+        );
       },
     ],
     [
@@ -291,8 +382,48 @@ const CASES: Record<string, Case[]> = {
         );
       },
     ],
+    [
+      'a postal request already closed',
+      async (fixture) => {
+        const { client, staff, customer } = fixture;
+        const id = await keptLetter(fixture);
+        await client.data(
+          RESOLVE_POSTAL_REQUEST,
+          { id, customerId: customer.id },
+          { token: staff },
+        );
+        await client.error(
+          RESOLVE_POSTAL_REQUEST,
+          { id, customerId: customer.id },
+          { token: staff },
+          { code: 'CONFLICT', field: 'id' },
+        );
+        await client.error(
+          'mutation ($id: ID!) { dismissPostalRequest(id: $id, reason: "late") { status } }',
+          { id },
+          { token: staff },
+          { code: 'CONFLICT', field: 'id' },
+        );
+      },
+    ],
     // A concurrent report still in progress needs a race that cannot be made deterministic
     // over HTTP; test/customers/linking.test.ts runs such races and expects them settled.
+  ],
+  VERSION_CONFLICT: [
+    [
+      'setPreferences with an expectedVersion that is not the current version',
+      async ({ client, customer }) => {
+        const token = await tokenFor({ role: 'customer', sub: customer.id });
+        const input = { brand: Brand.JOHN_LEWIS, sms: true, source: 'WEB' };
+        await client.data(SET_PREFERENCES, { input }, { token });
+        await client.error(
+          SET_PREFERENCES,
+          { input: { ...input, sms: false, expectedVersion: 0 } },
+          { token },
+          { code: 'VERSION_CONFLICT', field: 'input.expectedVersion' },
+        );
+      },
+    ],
   ],
   GRAPHQL_VALIDATION_FAILED: [
     [
