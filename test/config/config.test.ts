@@ -1,4 +1,9 @@
-import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '../../src/config';
+import {
+  ConfigError,
+  DEVELOPMENT_JWT_SECRET,
+  DEVELOPMENT_UNSUBSCRIBE_SECRET,
+  loadConfig,
+} from '../../src/config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -52,22 +57,43 @@ describe('configuration', () => {
         expect.stringMatching(/^PORT/),
         expect.stringMatching(/^AUTH_JWT_SECRET or AUTH_JWKS_URL/),
         expect.stringMatching(/^MONGODB_URI/),
+        expect.stringMatching(/^PUBLIC_URL/),
+        expect.stringMatching(/^UNSUBSCRIBE_SECRET/),
       ]),
     );
+    const links = {
+      PUBLIC_URL: 'https://profile.example.com',
+      UNSUBSCRIBE_SECRET: 'u'.repeat(40),
+    };
     expect(
       problemsOf({
         NODE_ENV: 'production',
         AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET,
         MONGODB_URI: 'mongodb://db:27017',
+        ...links,
       }),
     ).toEqual([expect.stringMatching(/development secret/)]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        AUTH_JWKS_URL: 'https://id.example.com/jwks.json',
+        MONGODB_URI: 'mongodb://db:27017',
+        ...links,
+        UNSUBSCRIBE_SECRET: DEVELOPMENT_UNSUBSCRIBE_SECRET,
+      }),
+    ).toEqual([expect.stringMatching(/^UNSUBSCRIBE_SECRET: the development key/)]);
 
     const config = loadConfig({
       NODE_ENV: 'production',
       AUTH_JWKS_URL: 'https://id.example.com/jwks.json',
       MONGODB_URI: 'mongodb://db:27017/?replicaSet=rs0',
+      ...links,
     });
     expect(config.auth.jwtSecret).toBeUndefined();
+    expect(config.unsubscribe).toEqual({
+      publicUrl: 'https://profile.example.com',
+      secret: 'u'.repeat(40),
+    });
     expect(config.seedDemoData).toBe(false);
   });
 
