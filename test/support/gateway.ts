@@ -3,6 +3,7 @@ import { createGateway, type Gateway } from '../../src/gateway';
 import { GraphQLClient } from './client';
 import { createTestClock, type TestClock } from './clock';
 import { testDatabaseUri, uniqueDatabaseName } from './database';
+import { TEST_ISSUER, TEST_JWT_SECRET } from './tokens';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -34,6 +35,8 @@ export async function startTestGateway(
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SEED_DEMO_DATA: 'false',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    AUTH_JWT_ISSUER: TEST_ISSUER,
     ...options.env,
   });
   const clock = createTestClock();

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { type Types } from 'mongoose';
+import { trusted, type Types } from 'mongoose';
 
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
@@ -30,7 +30,7 @@ export function createCustomerLoaders(models: Models): CustomerLoaders {
     customerById: new DataLoader(async (keys) => {
       const ids = validIds(keys);
       const found =
-        ids.length === 0 ? [] : await models.Customer.find({ _id: { $in: ids } }).lean();
+        ids.length === 0 ? [] : await models.Customer.find({ _id: trusted({ $in: ids }) }).lean();
       const byId = new Map(found.map((customer) => [customer._id.toHexString(), customer]));
       return keys.map((key) => byId.get(key.toLowerCase()) ?? null);
     }),
@@ -39,7 +39,7 @@ export function createCustomerLoaders(models: Models): CustomerLoaders {
       const found =
         ids.length === 0
           ? []
-          : await models.BrandAccount.find({ customerId: { $in: ids } })
+          : await models.BrandAccount.find({ customerId: trusted({ $in: ids }) })
               .sort({ linkedAt: 1, _id: 1 })
               .lean();
       const byCustomer = groupBy(found, (account) => account.customerId.toHexString());

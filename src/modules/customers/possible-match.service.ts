@@ -1,4 +1,4 @@
-import { type Connection, type Types } from 'mongoose';
+import { trusted, type Connection, type Types } from 'mongoose';
 
 import { type AuthenticatedViewer } from '../../auth/viewer';
 import { type Clock } from '../../clock';
@@ -55,7 +55,7 @@ export class PossibleMatchService {
     if (after && !afterId) throw new BadUserInputError('after', 'is not a cursor from this API');
     const records = await this.deps.models.PossibleMatch.find({
       status: PossibleMatchStatus.OPEN,
-      ...(afterId ? { _id: { $gt: afterId } } : {}),
+      ...(afterId ? { _id: trusted({ $gt: afterId }) } : {}),
     })
       .sort({ _id: 1 })
       .limit(first + 1)
