@@ -101,3 +101,17 @@ export class InternalServerError extends GatewayError {
     super('Internal server error', coded('INTERNAL_SERVER_ERROR', { requestId }));
   }
 }
+
+/**
+ * Text with a control character (a newline, a NUL, a terminal escape), refused for the whole
+ * request before any resolver runs: such text could split a log line or a CSV export.
+ */
+export class ControlCharacterError extends GatewayError {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(readonly field: string) {
+    super(
+      `${field}: must not contain control characters`,
+      coded('BAD_USER_INPUT', { field, http: { status: 400 } }),
+    );
+  }
+}

@@ -6,6 +6,8 @@ import { type GraphQLSchema } from 'graphql';
 
 import { type QueryLimits } from '../config';
 import { type Context } from '../graphql/context';
+import { ControlCharacterError } from '../graphql/errors';
+import { findControlCharacter } from '../graphql/text-inputs';
 import { type Logger } from '../logger';
 import { formatError, isExpectedError } from './format-error';
 import { queryLimitRules, queryLimitsPlugin } from './query-limits';
@@ -51,8 +53,10 @@ export function createApolloServer(
       {
         async requestDidStart() {
           return {
-            async didResolveOperation({ operationName, contextValue }) {
+            async didResolveOperation({ operationName, contextValue, document, request }) {
               contextValue.requestRecord.operationName = operationName ?? undefined;
+              const field = findControlCharacter(document, request.variables ?? {});
+              if (field) throw new ControlCharacterError(field);
             },
             async didEncounterErrors({ errors, contextValue }) {
               for (const error of errors) {

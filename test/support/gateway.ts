@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config';
 import { createGateway, type Gateway } from '../../src/gateway';
+import { type Logger } from '../../src/logger';
 import { GraphQLClient } from './client';
 import { createTestClock, type TestClock } from './clock';
 import { testDatabaseUri, uniqueDatabaseName } from './database';
@@ -18,6 +19,8 @@ export interface TestGatewayOptions {
   /** Extra environment, on top of a test configuration on the shared test database. */
   env?: NodeJS.ProcessEnv;
   monitorCommands?: boolean;
+  /** A logger of the test's own (to capture what the gateway logs). */
+  logger?: Logger;
 }
 
 /**
@@ -40,7 +43,11 @@ export async function startTestGateway(
     ...options.env,
   });
   const clock = createTestClock();
-  const gateway = await createGateway(config, { clock, monitorCommands: options.monitorCommands });
+  const gateway = await createGateway(config, {
+    clock,
+    monitorCommands: options.monitorCommands,
+    logger: options.logger,
+  });
   return {
     gateway,
     client: new GraphQLClient(gateway.url),
