@@ -100,6 +100,7 @@ export async function createGateway(
         await connection.getClient().db(config.database.databaseName).command({ ping: 1 });
       },
       isStopping: () => stopping,
+      maxTokens: config.limits.tokens,
     });
     httpServer.on('request', app);
     httpServer.listen(config.port, config.host);

@@ -10,7 +10,7 @@ import { ControlCharacterError } from '../graphql/errors';
 import { findControlCharacter } from '../graphql/text-inputs';
 import { type Logger } from '../logger';
 import { formatError, isExpectedError } from './format-error';
-import { queryLimitRules, queryLimitsPlugin } from './query-limits';
+import { costLimitPlugin, queryLimitRules } from './query-limits';
 
 export interface ApolloOptions {
   /** Production: no introspection, and validation errors without "Did you mean …". */
@@ -49,7 +49,7 @@ export function createApolloServer(
         httpServer: options.httpServer,
         stopGracePeriodMillis: options.shutdownGraceMs,
       }),
-      queryLimitsPlugin(options.limits),
+      costLimitPlugin(options.limits),
       {
         async requestDidStart() {
           return {

@@ -12,6 +12,7 @@ import {
 } from '../graphql/context';
 import { GatewayError, InternalServerError } from '../graphql/errors';
 import { type Logger } from '../logger';
+import { tokenLimit } from './query-limits';
 
 export interface AppDeps {
   apollo: ApolloServer<Context>;
@@ -20,6 +21,8 @@ export interface AppDeps {
   pingDatabase(): Promise<void>;
   /** True once a shutdown has begun: the gateway is finishing what it has, taking nothing new. */
   isStopping(): boolean;
+  /** The most lexical tokens a GraphQL document may have. */
+  maxTokens: number;
   logger: Logger;
 }
 
@@ -124,6 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
+    tokenLimit(deps.maxTokens),
     expressMiddleware(deps.apollo, {
       context: async ({ req, res }) => {
         const record = res.locals.requestRecord as RequestRecord;

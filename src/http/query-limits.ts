@@ -16,10 +16,12 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { type RequestHandler } from 'express';
 
 import { type QueryLimits } from '../config';
-import { type Context } from '../graphql/context';
+import { type Context, type RequestRecord } from '../graphql/context';
 import { QueryTooComplexError, type QueryLimit } from '../graphql/errors';
+import { formatError } from './format-error';
 
 /**
  * GraphQL Armor reports a broken limit as a plain error whose message ends "found N."; the
@@ -132,7 +134,7 @@ export function queryLimitRules(
 }
 
 /** The number of lexical tokens in a document; a lexing error ends the count (parse reports it). */
-function countTokens(query: string): number {
+export function countTokens(query: string): number {
   const lexer = new Lexer(new Source(query));
   let count = 0;
   try {
@@ -154,22 +156,13 @@ const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
 };
 
 /**
- * The limits that need more than the parsed document: tokens are counted on the source before
- * Apollo parses it; cost is computed with the request's variables once the operation is known,
+ * The cost limit, which needs the request's variables: computed once the operation is known,
  * before any resolver runs.
  */
-export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
+export function costLimitPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async parsingDidStart({ source, contextValue }) {
-          const measured = countTokens(source);
-          if (measured > limits.tokens) {
-            // Thrown here, the error skips the pipeline's own reporting: record it for the log.
-            contextValue.requestRecord.errorCodes.push('QUERY_TOO_COMPLEX');
-            throw new QueryTooComplexError('tokens', limits.tokens, measured);
-          }
-        },
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
           const { errors } = getVariableValues(
@@ -200,5 +193,22 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<Conte
         },
       };
     },
+  };
+}
+
+/**
+ * The token limit, applied to the document's source before Apollo parses it (no syntax tree is
+ * built for a document over the limit). Apollo's plugins cannot refuse a request before
+ * parsing with a coded error, so this runs as HTTP middleware in front of it.
+ */
+export function tokenLimit(max: number): RequestHandler {
+  return (req, res, next) => {
+    const source: unknown = req.method === 'GET' ? req.query.query : req.body?.query;
+    if (typeof source !== 'string') return next();
+    const measured = countTokens(source);
+    if (measured <= max) return next();
+    const error = new QueryTooComplexError('tokens', max, measured);
+    (res.locals.requestRecord as RequestRecord).errorCodes.push(error.code);
+    res.status(400).json({ errors: [formatError(error.toJSON(), error)] });
   };
 }
