@@ -83,7 +83,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping');
     gateway.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'could not stop cleanly');
         process.exit(1);
