@@ -36,10 +36,9 @@ export async function openConnection(
     retryWrites: true,
     retryReads: true,
     sanitizeFilter: true,
-    // One deadline per operation (server selection, the reply, and a transaction's retries as a
-    // whole), so no request waits on a lost database for longer than this.
-    timeoutMS: options.timeoutMs,
+    // A lost database fails a request within this: no server to select, or no reply.
     serverSelectionTimeoutMS: options.timeoutMs,
+    socketTimeoutMS: options.timeoutMs,
     // Fail a request at once when the database is gone rather than queue it in memory.
     bufferCommands: false,
   });
