@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 
 import { MongoClient, type ObjectId } from 'mongodb';
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'silent',
     SEED_DEMO_DATA: 'false',
     MONGODB_DATABASE: database,
+    // With MONGODB_URI set there is no development secret: the bench signs its own tokens.
+    AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET || randomBytes(32).toString('hex'),
   });
   const gateway = await createGateway(config);
   const client = await new MongoClient(gateway.database.uri).connect();

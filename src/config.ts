@@ -1,14 +1,22 @@
 import { z } from 'zod';
 
-/** A development-only signing secret, so that `npm start` works on a fresh machine. */
+/**
+ * A published, development-only signing secret, so that `npm start` works on a fresh machine.
+ * It is used only on development defaults: no `AUTH_*` setting, no `MONGODB_URI`, not production.
+ */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
-/** A development-only key for unsubscribe links; production must give its own. */
+/** A published, development-only key for unsubscribe links: used on development defaults alone. */
 export const DEVELOPMENT_UNSUBSCRIBE_SECRET = 'development-only-unsubscribe-key-0123456789';
+
+/** Where the gateway listens on development defaults: this machine only. */
+export const DEVELOPMENT_HOST = '127.0.0.1';
 
 const PROVIDER_KINDS = ['uri', 'mongod', 'embedded'] as const;
 export type DatabaseProviderKind = (typeof PROVIDER_KINDS)[number];
 
 const port = z.coerce.number<string>().int().min(0).max(65535);
+const positiveInt = (fallback: number) => z.coerce.number<string>().int().min(1).default(fallback);
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 const optionalText = z
   .string()
   .trim()
@@ -36,6 +44,8 @@ const databaseSchema = z.object({
 const environmentSchema = databaseSchema.extend({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: optionalText.pipe(port.default(4000)),
+  HOST: optionalText,
+  MONGODB_TIMEOUT_MS: optionalText.pipe(positiveInt(5000)),
   LOG_LEVEL: optionalText.pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
@@ -43,6 +53,17 @@ const environmentSchema = databaseSchema.extend({
     z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
   ),
   AUTH_JWKS_URL: optionalText.pipe(z.url().optional()),
+  AUTH_JWT_ISSUER: optionalText,
+  AUTH_MAX_TOKEN_AGE_SECONDS: optionalText.pipe(positiveInt(12 * 60 * 60)),
+  AUTH_ALLOW_HS256_WITH_JWKS: optionalText.pipe(flag.default(false)),
+  QUERY_MAX_DEPTH: optionalText.pipe(positiveInt(8)),
+  QUERY_MAX_ALIASES: optionalText.pipe(positiveInt(15)),
+  QUERY_MAX_ROOT_FIELDS: optionalText.pipe(positiveInt(20)),
+  QUERY_MAX_FIELD_REPEATS: optionalText.pipe(positiveInt(50)),
+  QUERY_MAX_DIRECTIVES: optionalText.pipe(positiveInt(20)),
+  QUERY_MAX_TOKENS: optionalText.pipe(positiveInt(2000)),
+  QUERY_MAX_COST: optionalText.pipe(positiveInt(5000)),
+  SHUTDOWN_GRACE_MS: optionalText.pipe(positiveInt(10_000)),
   LOYALTY_RULES_FILE: optionalText,
   PUSH_TOPICS_FILE: optionalText,
   PUBLIC_URL: optionalText.pipe(
@@ -78,12 +99,44 @@ export interface DateBounds {
   earliestQuoteDate: Date;
 }
 
+export interface AuthConfig {
+  jwtSecret?: string;
+  jwksUrl?: string;
+  /** The `iss` every token verified against the JWKS must carry. */
+  issuer?: string;
+  /** The oldest a token may be (from `iat`) and the longest it may live (`exp - iat`). */
+  maxTokenAgeSeconds: number;
+}
+
+/** What one GraphQL request may cost; each refusal is a QUERY_TOO_COMPLEX naming the limit. */
+export interface QueryLimits {
+  depth: number;
+  aliases: number;
+  rootFields: number;
+  fieldRepeats: number;
+  directives: number;
+  tokens: number;
+  cost: number;
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
+  /**
+   * True when nothing says where the gateway runs (no `AUTH_*`, no `MONGODB_URI`, not
+   * production): the development secret, loopback only and printed tokens apply then alone.
+   */
+  developmentDefaults: boolean;
   port: number;
+  /** Undefined listens on every interface. */
+  host?: string;
   logLevel: string;
   database: DatabaseConfig;
-  auth: { jwtSecret?: string; jwksUrl?: string };
+  /** How long a database operation may wait (for a server, a reply) before it fails. */
+  databaseTimeoutMs: number;
+  auth: AuthConfig;
+  limits: QueryLimits;
+  /** How long requests in flight may take to finish once a shutdown has begun. */
+  shutdownGraceMs: number;
   loyaltyRulesFile?: string;
   pushTopicsFile?: string;
   /** Unsubscribe links: where they point and the key that signs them. */
@@ -122,13 +175,50 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
   return toDatabaseConfig(parsed.data);
 }
 
+function setValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
+/**
+ * Development defaults apply only when nothing in the environment says this is a deployment:
+ * a forgotten `NODE_ENV=production` beside a real database or identity provider must not turn
+ * on a published signing secret.
+ */
+function onDevelopmentDefaults(env: NodeJS.ProcessEnv): boolean {
+  const value = (name: string) => setValue(env, name);
+  const authSettings = Object.keys(env).filter((name) => name.startsWith('AUTH_') && value(name));
+  return value('NODE_ENV') !== 'production' && authSettings.length === 0 && !value('MONGODB_URI');
+}
+
 /** Checks that span several variables, on the raw text so they run even when parsing failed. */
 function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
-  const value = (name: string) => env[name]?.trim() || undefined;
+  const value = (name: string) => setValue(env, name);
   const problems: string[] = [];
+  if (value('AUTH_JWKS_URL') && !value('AUTH_JWT_ISSUER')) {
+    problems.push("AUTH_JWT_ISSUER: required with AUTH_JWKS_URL (the identity provider's iss)");
+  }
+  if (!onDevelopmentDefaults(env) && !value('AUTH_JWT_SECRET') && !value('AUTH_JWKS_URL')) {
+    problems.push(
+      'AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required outside development defaults ' +
+        '(MONGODB_URI or another AUTH_* setting is given)',
+    );
+  }
+  // Anyone could sign an unsubscribe link with the published development key.
+  if (!onDevelopmentDefaults(env) && !value('UNSUBSCRIBE_SECRET')) {
+    problems.push(
+      'UNSUBSCRIBE_SECRET: required outside development defaults (it signs unsubscribe links)',
+    );
+  }
   if (value('NODE_ENV') === 'production') {
-    if (!value('AUTH_JWT_SECRET') && !value('AUTH_JWKS_URL')) {
-      problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production');
+    const jwksUrl = value('AUTH_JWKS_URL');
+    if (jwksUrl && !jwksUrl.startsWith('https://')) {
+      problems.push('AUTH_JWKS_URL: must be https in production');
+    }
+    if (jwksUrl && value('AUTH_JWT_SECRET') && value('AUTH_ALLOW_HS256_WITH_JWKS') !== 'true') {
+      problems.push(
+        'AUTH_JWT_SECRET: beside AUTH_JWKS_URL in production only with ' +
+          "AUTH_ALLOW_HS256_WITH_JWKS=true (HS256 tokens as well as the identity provider's)",
+      );
     }
     if (value('AUTH_JWT_SECRET') === DEVELOPMENT_JWT_SECRET) {
       problems.push('AUTH_JWT_SECRET: the development secret cannot be used in production');
@@ -138,9 +228,6 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     }
     if (!value('PUBLIC_URL')) {
       problems.push('PUBLIC_URL: required in production (unsubscribe links point at it)');
-    }
-    if (!value('UNSUBSCRIBE_SECRET')) {
-      problems.push('UNSUBSCRIBE_SECRET: required in production (it signs unsubscribe links)');
     }
     if (value('UNSUBSCRIBE_SECRET') === DEVELOPMENT_UNSUBSCRIBE_SECRET) {
       problems.push('UNSUBSCRIBE_SECRET: the development key cannot be used in production');
@@ -169,20 +256,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const values = parsed.data;
   const production = values.NODE_ENV === 'production';
+  const developmentDefaults = onDevelopmentDefaults(env);
 
   return {
     env: values.NODE_ENV,
+    developmentDefaults,
     port: values.PORT,
+    host: values.HOST ?? (developmentDefaults ? DEVELOPMENT_HOST : undefined),
     logLevel: values.LOG_LEVEL,
     database: toDatabaseConfig(values),
+    databaseTimeoutMs: values.MONGODB_TIMEOUT_MS,
     auth: {
-      jwtSecret: values.AUTH_JWT_SECRET ?? (production ? undefined : DEVELOPMENT_JWT_SECRET),
+      jwtSecret:
+        values.AUTH_JWT_SECRET ?? (developmentDefaults ? DEVELOPMENT_JWT_SECRET : undefined),
       jwksUrl: values.AUTH_JWKS_URL,
+      issuer: values.AUTH_JWT_ISSUER,
+      maxTokenAgeSeconds: values.AUTH_MAX_TOKEN_AGE_SECONDS,
     },
+    limits: {
+      depth: values.QUERY_MAX_DEPTH,
+      aliases: values.QUERY_MAX_ALIASES,
+      rootFields: values.QUERY_MAX_ROOT_FIELDS,
+      fieldRepeats: values.QUERY_MAX_FIELD_REPEATS,
+      directives: values.QUERY_MAX_DIRECTIVES,
+      tokens: values.QUERY_MAX_TOKENS,
+      cost: values.QUERY_MAX_COST,
+    },
+    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
     pushTopicsFile: values.PUSH_TOPICS_FILE,
     unsubscribe: {
       publicUrl: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
+      // Only on development defaults: any other start without a key was refused above.
       secret: values.UNSUBSCRIBE_SECRET ?? DEVELOPMENT_UNSUBSCRIBE_SECRET,
     },
     seedDemoData: values.SEED_DEMO_DATA ? values.SEED_DEMO_DATA === 'true' : !production,

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
 import { type Connection } from 'mongoose';
@@ -35,6 +35,12 @@ export interface Gateway {
   connection: Connection;
   models: Models;
   logger: Logger;
+  /** The HTTP server, for tests that watch connections and requests arrive. */
+  httpServer: Server;
+  /**
+   * Stops gracefully: /readyz answers 503 at once, no new connections are accepted, requests
+   * in flight finish (within the configured grace period), then the database connection closes.
+   */
   stop(): Promise<void>;
 }
 
@@ -52,7 +58,9 @@ export async function createGateway(
   const loyaltyRules = loadLoyaltyRules(config.loyaltyRulesFile);
   const pushTopics = loadPushTopics(config.pushTopicsFile);
   const cleanups: (() => Promise<void>)[] = [];
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
 
@@ -61,16 +69,25 @@ export async function createGateway(
     cleanups.push(() => database.stop());
     const connection = await openConnection(database.uri, config.database.databaseName, {
       monitorCommands: options.monitorCommands,
+      timeoutMs: config.databaseTimeoutMs,
+      logger,
     });
     cleanups.push(() => connection.close());
     const models = createModels(connection);
     await ensureIndexes(models);
     await ensureConsentFeed(models);
 
+    // Created before Apollo so that Apollo's drain plugin can stop it gracefully.
+    const httpServer = createServer();
     const apollo = createApolloServer(await buildGatewaySchema(), logger, {
-      introspection: config.env !== 'production',
+      production: config.env === 'production',
+      limits: config.limits,
+      httpServer,
+      shutdownGraceMs: config.shutdownGraceMs,
     });
     await apollo.start();
+    // Stopping Apollo drains the HTTP server first: it stops listening, closes idle
+    // connections, lets requests in flight finish, and cuts what remains after the grace period.
     cleanups.push(() => apollo.stop());
 
     const app = createApp({
@@ -85,7 +102,7 @@ export async function createGateway(
         dateBounds: config.dateBounds,
         pushTopics,
         unsubscribe: config.unsubscribe,
-        verifyToken: createTokenVerifier(config.auth),
+        verifyToken: createTokenVerifier(config.auth, logger),
       },
       unsubscribeLinks: new UnsubscribeService({
         models,
@@ -96,24 +113,22 @@ export async function createGateway(
       pingDatabase: async () => {
         await connection.getClient().db(config.database.databaseName).command({ ping: 1 });
       },
+      isStopping: () => stopping,
+      maxTokens: config.limits.tokens,
     });
-    const server: Server = app.listen(config.port);
-    await once(server, 'listening');
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          server.close((error) => (error ? reject(error) : resolve()));
-          server.closeAllConnections();
-        }),
-    );
-    const { port } = server.address() as AddressInfo;
+    httpServer.on('request', app);
+    httpServer.listen(config.port, config.host);
+    await once(httpServer, 'listening');
+    const { port } = httpServer.address() as AddressInfo;
+    const host = config.host === undefined || config.host === '0.0.0.0' ? 'localhost' : config.host;
     return {
-      url: `http://localhost:${port}/graphql`,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`,
       port,
       database,
       connection,
       models,
       logger,
+      httpServer,
       stop,
     };
   } catch (error) {

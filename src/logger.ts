@@ -1,9 +1,8 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 
-export type { Logger };
+import { redactDuplicateKey } from './db/duplicate-key';
 
-// MongoDB's duplicate-key errors end their message with the key (an email address, say).
-const DUPLICATE_KEY_VALUE = /dup key: .*$/gm;
+export type { Logger };
 
 /**
  * Errors as logged: type, message, stack and MongoDB's code, and nothing else. Driver errors
@@ -13,9 +12,11 @@ const DUPLICATE_KEY_VALUE = /dup key: .*$/gm;
 function scrubbedError(error: Error): Record<string, unknown> {
   const { type, message, stack } = stdSerializers.err(error);
   const { code, codeName } = error as { code?: unknown; codeName?: unknown };
-  const scrub = (text: string | undefined) =>
-    text?.replace(DUPLICATE_KEY_VALUE, 'dup key: [redacted]');
-  return { type, message: scrub(message), stack: scrub(stack), code, codeName };
+  const safeMessage = message === undefined ? undefined : redactDuplicateKey(message);
+  // The stack begins with the message: swap in the redacted one, keep the frames.
+  const safeStack =
+    stack && message && safeMessage !== message ? stack.replace(message, safeMessage ?? '') : stack;
+  return { type, message: safeMessage, stack: safeStack, code, codeName };
 }
 
 /**

@@ -14,7 +14,8 @@ async function printWelcome(config: Config, gateway: Gateway): Promise<void> {
   const customerId = await findDemoCustomerId(gateway.models);
   const secret = config.auth.jwtSecret;
   if (customerId) lines.push(`Demo customer: ${customerId}`);
-  if (secret && config.env !== 'production') {
+  // Tokens are printed only where they sign with the published development secret.
+  if (secret && config.developmentDefaults && config.env === 'development') {
     const tokens = {
       customer:
         customerId && (await signDevelopmentToken(secret, { role: 'customer', sub: customerId })),
@@ -53,6 +54,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
+  if (config.developmentDefaults) {
+    logger.warn(
+      { host: config.host },
+      'DEVELOPMENT DEFAULTS: no MONGODB_URI and no AUTH_* setting, so tokens are signed with the ' +
+        'published development secret and the gateway listens on this machine only. Never ' +
+        'deploy like this: set MONGODB_URI and AUTH_JWKS_URL (or AUTH_JWT_SECRET).',
+    );
+  }
   let gateway: Gateway;
   try {
     gateway = await createGateway(config, { logger });
@@ -70,10 +79,14 @@ async function main(): Promise<void> {
   logger.info({ url: gateway.url, provider: gateway.database.kind }, 'gateway ready');
   await printWelcome(config, gateway);
 
+  // Requests in flight finish (up to SHUTDOWN_GRACE_MS), then the database closes; exit 0.
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'stopping');
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping');
     gateway.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'could not stop cleanly');
         process.exit(1);

@@ -1,6 +1,7 @@
 import { rule } from 'graphql-shield';
 
-import { ForbiddenError, UnauthenticatedError } from '../graphql/errors';
+import { isDatabaseUnavailable } from '../db/connection';
+import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from '../graphql/errors';
 import { type Context } from '../graphql/context';
 import { type Brand } from '../modules/customers/brand';
 import { isAuthenticated as hasIdentity, type AuthenticatedViewer, type Role } from './viewer';
@@ -51,7 +52,14 @@ export function viewerRule<Parent = unknown, Args = Record<string, unknown>>(
 ) {
   return rule(name, { cache: 'no_cache' })(async (parent: Parent, args: Args, context: Context) => {
     if (!hasIdentity(context.viewer)) return new UnauthenticatedError();
-    return (await check(context.viewer, parent, args, context)) || new ForbiddenError();
+    try {
+      return (await check(context.viewer, parent, args, context)) || new ForbiddenError();
+    } catch (error) {
+      // A check that could not read the database refuses, but says why: the caller should retry
+      // rather than conclude it may not. Any other failure stays a plain refusal.
+      if (isDatabaseUnavailable(error)) return new ServiceUnavailableError();
+      throw error;
+    }
   });
 }
 

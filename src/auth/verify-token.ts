@@ -4,19 +4,25 @@ import {
   errors as joseErrors,
   jwtVerify,
   type JWTPayload,
+  type JWTVerifyGetKey,
 } from 'jose';
 import { z } from 'zod';
 
+import { type AuthConfig } from '../config';
 import { parseObjectId } from '../db/object-id';
-import { UnauthenticatedError } from '../graphql/errors';
+import { ServiceUnavailableError, UnauthenticatedError } from '../graphql/errors';
+import { type Logger } from '../logger';
 import { Brand } from '../modules/customers/brand';
 import { TOKEN_AUDIENCE } from './tokens';
 import { ANONYMOUS, ROLES, type Viewer } from './viewer';
 
-export interface TokenVerifierConfig {
-  jwtSecret?: string;
-  jwksUrl?: string;
-}
+export type TokenVerifierConfig = Pick<
+  AuthConfig,
+  'jwtSecret' | 'jwksUrl' | 'issuer' | 'maxTokenAgeSeconds'
+>;
+
+/** How far the issuer's clock may run ahead of or behind ours (`iat`, `exp`, `nbf`). */
+const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** Turns an Authorization header into a viewer; a bad token throws UNAUTHENTICATED (HTTP 401). */
 export type TokenVerifier = (authorization: string | undefined) => Promise<Viewer>;
@@ -39,6 +45,34 @@ const claimsSchema = z
     }
   });
 
+/** The identity provider's key set could not be fetched: not the token's fault. */
+class KeySetUnavailable extends Error {
+  override name = 'KeySetUnavailable';
+}
+
+/**
+ * jose's remote key set, with a failure to fetch it (unreachable, a timeout, not 200, not a key
+ * set) told apart from a token naming a key the set does not hold.
+ */
+function remoteKeySet(url: string): JWTVerifyGetKey {
+  // jose caches the key set and refetches it when a token names a key id it has not seen.
+  const getKey = createRemoteJWKSet(new URL(url));
+  return async (header, token) => {
+    try {
+      return await getKey(header, token);
+    } catch (error) {
+      if (
+        error instanceof joseErrors.JWKSNoMatchingKey ||
+        error instanceof joseErrors.JWKSMultipleMatchingKeys ||
+        error instanceof joseErrors.JOSENotSupported
+      ) {
+        throw error;
+      }
+      throw new KeySetUnavailable('the JWKS could not be fetched', { cause: error });
+    }
+  };
+}
+
 function rejected(reason: string): UnauthenticatedError {
   return new UnauthenticatedError(`Invalid token: ${reason}`, 401);
 }
@@ -55,10 +89,13 @@ function describeJoseError(error: InstanceType<typeof joseErrors.JOSEError>): st
   return 'it is malformed';
 }
 
-export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier {
+/**
+ * Checks a token's signature, audience, age and lifetime; JWKS tokens also their issuer. A key
+ * set that cannot be fetched fails the request with SERVICE_UNAVAILABLE (HTTP 503).
+ */
+export function createTokenVerifier(config: TokenVerifierConfig, logger?: Logger): TokenVerifier {
   const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
-  // jose caches the key set and refetches it when a token names a key id it has not seen.
-  const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+  const jwks = config.jwksUrl ? remoteKeySet(config.jwksUrl) : undefined;
 
   async function verify(token: string): Promise<JWTPayload> {
     let algorithm: string | undefined;
@@ -67,16 +104,36 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
     } catch {
       throw rejected('it is malformed');
     }
-    const options = { audience: TOKEN_AUDIENCE, requiredClaims: ['exp', 'sub'] };
+    const options = {
+      audience: TOKEN_AUDIENCE,
+      requiredClaims: ['exp', 'sub', 'iat'],
+      // Also refuses an `iat` in the future beyond the tolerance.
+      maxTokenAge: config.maxTokenAgeSeconds,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    };
     if (secret && algorithm && SHARED_SECRET_ALGORITHMS.includes(algorithm)) {
       return (await jwtVerify(token, secret, { ...options, algorithms: SHARED_SECRET_ALGORITHMS }))
         .payload;
     }
     if (jwks && algorithm && PUBLIC_KEY_ALGORITHMS.includes(algorithm)) {
-      return (await jwtVerify(token, jwks, { ...options, algorithms: PUBLIC_KEY_ALGORITHMS }))
-        .payload;
+      const verified = await jwtVerify(token, jwks, {
+        ...options,
+        issuer: config.issuer,
+        algorithms: PUBLIC_KEY_ALGORITHMS,
+      });
+      return verified.payload;
     }
     throw rejected('its algorithm is not accepted');
+  }
+
+  /** A token may not outlive the age limit either: a long `exp` would make it unbounded. */
+  function checkLifetime(payload: JWTPayload): void {
+    const { iat, exp } = payload;
+    if (typeof iat === 'number' && typeof exp === 'number') {
+      if (exp - iat > config.maxTokenAgeSeconds + CLOCK_TOLERANCE_SECONDS) {
+        throw rejected('its lifetime is longer than allowed');
+      }
+    }
   }
 
   return async (authorization) => {
@@ -87,9 +144,14 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
     try {
       payload = await verify(match[1]);
     } catch (error) {
+      if (error instanceof KeySetUnavailable) {
+        logger?.warn({ err: error.cause }, "the identity provider's key set could not be fetched");
+        throw new ServiceUnavailableError('Token keys are unavailable; retry', 503);
+      }
       if (error instanceof joseErrors.JOSEError) throw rejected(describeJoseError(error));
       throw error;
     }
+    checkLifetime(payload);
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) {
       const claim = claims.error.issues[0].path.join('.') || 'claims';

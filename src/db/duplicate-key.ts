@@ -26,3 +26,12 @@ export async function retryOnDuplicateKey<T>(write: () => Promise<T>): Promise<T
     throw new ConflictError('A concurrent report of the same record is in progress; retry');
   }
 }
+
+// MongoDB's duplicate-key message names the key's value after "dup key:" (an email address,
+// say), and a value may hold a newline: everything from there to the end of the message goes.
+const DUPLICATE_KEY_VALUE = /dup key:[\s\S]*$/;
+
+/** A MongoDB error message without the duplicate key's value, safe to log. */
+export function redactDuplicateKey(message: string): string {
+  return message.replace(DUPLICATE_KEY_VALUE, 'dup key: [redacted]');
+}

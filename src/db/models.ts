@@ -57,7 +57,16 @@ export interface Models {
   IdempotencyKey: Model<IdempotencyKeyRecord>;
 }
 
+/**
+ * A filter naming a path the schema does not have fails rather than being dropped: dropping
+ * it would widen the filter (a typo or a stray input key matching every document).
+ */
+const STRICT_QUERY = 'throw';
+
 export function createModels(connection: Connection): Models {
+  for (const schema of [customerSchema, brandAccountSchema, quoteSchema, possibleMatchSchema]) {
+    schema.set('strictQuery', STRICT_QUERY);
+  }
   return {
     Customer: connection.model<CustomerRecord>(CUSTOMER_MODEL, customerSchema),
     BrandAccount: connection.model<BrandAccountRecord>(BRAND_ACCOUNT_MODEL, brandAccountSchema),

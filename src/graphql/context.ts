@@ -1,7 +1,7 @@
 import { type Connection } from 'mongoose';
 
 import { type TokenVerifier } from '../auth/verify-token';
-import { type Viewer } from '../auth/viewer';
+import { isAuthenticated, type Viewer } from '../auth/viewer';
 import { type Clock } from '../clock';
 import { type DateBounds } from '../config';
 import { type Models } from '../db/models';
@@ -38,9 +38,22 @@ export interface Services {
   postalRequests: PostalRequestService;
 }
 
+/**
+ * What the one log line of a request says besides its status and duration; filled in as the
+ * request goes (caller, operation, error codes). Ids and codes only, never personal data.
+ */
+export interface RequestRecord {
+  requestId: string;
+  role?: string;
+  subject?: string;
+  operationName?: string;
+  errorCodes: string[];
+}
+
 /** Everything one GraphQL request sees; built fresh for each request by `createContext`. */
 export interface Context {
   requestId: string;
+  requestRecord: RequestRecord;
   logger: Logger;
   viewer: Viewer;
   /** What this viewer may read; shared by the permission rules and the services' list filters. */
@@ -65,14 +78,17 @@ export interface ContextDeps {
 }
 
 export interface RequestInfo {
-  requestId: string;
+  record: RequestRecord;
   authorization?: string;
 }
 
 /** Verifies the caller (a bad token fails the whole request) and wires fresh loaders. */
 export async function createContext(deps: ContextDeps, request: RequestInfo): Promise<Context> {
-  const logger = deps.logger.child({ requestId: request.requestId });
+  const { record } = request;
+  const logger = deps.logger.child({ requestId: record.requestId });
   const viewer = await deps.verifyToken(request.authorization);
+  record.role = viewer.role;
+  if (isAuthenticated(viewer)) record.subject = viewer.subject;
   const { models, connection, clock, dateBounds } = deps;
   const loaders: Loaders = {
     ...createCustomerLoaders(models),
@@ -85,7 +101,8 @@ export async function createContext(deps: ContextDeps, request: RequestInfo): Pr
     hasQuotes: async (customerId) => (await loaders.quoteCount.load({ customerId })) > 0,
   });
   return {
-    requestId: request.requestId,
+    requestId: record.requestId,
+    requestRecord: record,
     logger,
     viewer,
     access,

@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'VERSION_CONFLICT',
+  'QUERY_TOO_COMPLEX',
+  'SERVICE_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -66,5 +68,58 @@ export class VersionConflictError extends GatewayError {
   readonly code = 'VERSION_CONFLICT';
   constructor(message: string, field: string) {
     super(message, coded('VERSION_CONFLICT', { field }));
+  }
+}
+
+/** Which of the limits on one request's cost a document broke (the README lists them). */
+export type QueryLimit =
+  'depth' | 'aliases' | 'rootFields' | 'fieldRepeats' | 'directives' | 'tokens' | 'cost';
+
+/**
+ * A document refused before any resolver ran because it asks too much; `limit`, `max` and
+ * `measured` let a client see what to cut. HTTP 400, as for any other invalid document.
+ */
+export class QueryTooComplexError extends GatewayError {
+  readonly code = 'QUERY_TOO_COMPLEX';
+  constructor(
+    readonly limit: QueryLimit,
+    readonly max: number,
+    readonly measured: number,
+  ) {
+    super(
+      `Query too complex: ${limit} is ${measured}, at most ${max} allowed`,
+      coded('QUERY_TOO_COMPLEX', { limit, max, measured, http: { status: 400 } }),
+    );
+  }
+}
+
+/** A dependency (the database, the identity provider's keys) did not answer in time: retry. */
+export class ServiceUnavailableError extends GatewayError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  /** `status` is set when the whole request must fail (keys for its token could not be had). */
+  constructor(message = 'Service temporarily unavailable; retry', status?: number) {
+    super(message, coded('SERVICE_UNAVAILABLE', status ? { http: { status } } : {}));
+  }
+}
+
+/** An unexpected failure outside any resolver, already logged: the client learns only the id. */
+export class InternalServerError extends GatewayError {
+  readonly code = 'INTERNAL_SERVER_ERROR';
+  constructor(requestId: string) {
+    super('Internal server error', coded('INTERNAL_SERVER_ERROR', { requestId }));
+  }
+}
+
+/**
+ * Text with a control character (a newline, a NUL, a terminal escape), refused for the whole
+ * request before any resolver runs: such text could split a log line or a CSV export.
+ */
+export class ControlCharacterError extends GatewayError {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(readonly field: string) {
+    super(
+      `${field}: must not contain control characters`,
+      coded('BAD_USER_INPUT', { field, http: { status: 400 } }),
+    );
   }
 }

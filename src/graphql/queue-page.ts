@@ -1,4 +1,4 @@
-import { type Model, type QueryFilter, type Types } from 'mongoose';
+import { trusted, type Model, type QueryFilter, type Types } from 'mongoose';
 
 import { parseObjectId } from '../db/object-id';
 import { BadUserInputError } from './errors';
@@ -32,7 +32,7 @@ export async function queuePage<R extends { _id: Types.ObjectId }, N>(
   const afterId = after ? decodeCursor(after) : undefined;
   if (after && !afterId) throw new BadUserInputError('after', 'is not a cursor from this API');
   const records = (await model
-    .find({ ...filter, ...(afterId ? { _id: { $gt: afterId } } : {}) })
+    .find({ ...filter, ...(afterId ? { _id: trusted({ $gt: afterId }) } : {}) })
     .sort({ _id: 1 })
     .limit(first + 1)
     .lean()) as R[];

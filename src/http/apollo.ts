@@ -1,26 +1,63 @@
+import { type Server } from 'node:http';
+
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { type GraphQLSchema } from 'graphql';
 
+import { type QueryLimits } from '../config';
 import { type Context } from '../graphql/context';
+import { ControlCharacterError } from '../graphql/errors';
+import { findControlCharacter } from '../graphql/text-inputs';
 import { type Logger } from '../logger';
 import { formatError, isExpectedError } from './format-error';
+import { costLimitPlugin, queryLimitRules } from './query-limits';
 
-/** Apollo with our error policy: unexpected errors are logged with the request id, then hidden. */
+export interface ApolloOptions {
+  /** Production: no introspection, and validation errors without "Did you mean …". */
+  production: boolean;
+  limits: QueryLimits;
+  /** The HTTP server Apollo drains on stop: requests in flight finish, idle sockets close. */
+  httpServer: Server;
+  /** How long requests in flight may take once a stop has begun; then connections are cut. */
+  shutdownGraceMs: number;
+}
+
+/**
+ * Apollo with our error and cost policy: documents over a limit are refused before any
+ * resolver runs; unexpected errors are logged with the request id, then hidden.
+ */
 export function createApolloServer(
   schema: GraphQLSchema,
   logger: Logger,
-  options: { introspection: boolean },
+  options: ApolloOptions,
 ): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: options.introspection,
+    introspection: !options.production,
+    hideSchemaDetailsFromClientErrors: options.production,
+    // Apollo's defaults, stated: they are part of what one request may cost and who may send it.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: queryLimitRules(options.limits, { introspection: !options.production }),
     logger,
+    // main.ts owns the signals: it stops the whole gateway (database too) and sets the exit code.
+    stopOnTerminationSignals: false,
     plugins: [
+      ApolloServerPluginDrainHttpServer({
+        httpServer: options.httpServer,
+        stopGracePeriodMillis: options.shutdownGraceMs,
+      }),
+      costLimitPlugin(options.limits),
       {
         async requestDidStart() {
           return {
+            async didResolveOperation({ operationName, contextValue, document, request }) {
+              contextValue.requestRecord.operationName = operationName ?? undefined;
+              const field = findControlCharacter(document, request.variables ?? {});
+              if (field) throw new ControlCharacterError(field);
+            },
             async didEncounterErrors({ errors, contextValue }) {
               for (const error of errors) {
                 if (isExpectedError(error, error)) continue;
@@ -29,6 +66,17 @@ export function createApolloServer(
                   'unexpected error while serving a GraphQL request',
                 );
               }
+            },
+            async willSendResponse({ response, contextValue }) {
+              if (response.body.kind !== 'single') return;
+              const result = response.body.singleResult;
+              result.errors = result.errors?.map((error) => {
+                const code = String(error.extensions?.code);
+                contextValue.requestRecord.errorCodes.push(code);
+                if (code !== 'INTERNAL_SERVER_ERROR') return error;
+                // The one thing an unexpected error tells: where to find it in the logs.
+                return { ...error, extensions: { code, requestId: contextValue.requestId } };
+              });
             },
           };
         },

@@ -4,9 +4,15 @@ import { type ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 
-import { createContext, type Context, type ContextDeps } from '../graphql/context';
-import { GatewayError } from '../graphql/errors';
+import {
+  createContext,
+  type Context,
+  type ContextDeps,
+  type RequestRecord,
+} from '../graphql/context';
+import { GatewayError, InternalServerError } from '../graphql/errors';
 import { type Logger } from '../logger';
+import { tokenLimit } from './query-limits';
 import { unsubscribeRouter, type UnsubscribeLinks } from './unsubscribe';
 
 export interface AppDeps {
@@ -14,6 +20,10 @@ export interface AppDeps {
   contextDeps: ContextDeps;
   /** Resolves when the database answers; rejects or times out when it does not. */
   pingDatabase(): Promise<void>;
+  /** True once a shutdown has begun: the gateway is finishing what it has, taking nothing new. */
+  isStopping(): boolean;
+  /** The most lexical tokens a GraphQL document may have. */
+  maxTokens: number;
   logger: Logger;
   unsubscribeLinks: UnsubscribeLinks;
 }
@@ -28,9 +38,56 @@ const assignRequestId: RequestHandler = (req, res, next) => {
   const given = req.get('x-request-id');
   const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
   res.locals.requestId = requestId;
+  res.locals.requestRecord = { requestId, errorCodes: [] } satisfies RequestRecord;
   res.setHeader('x-request-id', requestId);
   next();
 };
+
+/** Browsers must not guess a response's type: every answer is JSON or the page it says. */
+const noSniffing: RequestHandler = (_req, res, next) => {
+  res.setHeader('x-content-type-options', 'nosniff');
+  next();
+};
+
+/**
+ * One line per request once it is answered (or its connection is gone): request id, operation,
+ * caller role and subject, status, duration and outcome (`ok` or the error codes). Nothing the
+ * client sent goes in as text, so no personal data or token can.
+ */
+function logRequests(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const record = res.locals.requestRecord as RequestRecord;
+    logger.debug({ requestId: record.requestId, method: req.method }, 'request received');
+    res.once('close', () => {
+      const { requestId, operationName, role, subject, errorCodes } = record;
+      const status = res.writableFinished ? res.statusCode : undefined;
+      const outcome =
+        errorCodes.length > 0
+          ? [...new Set(errorCodes)].join(',')
+          : status === undefined
+            ? 'aborted'
+            : status < 400
+              ? 'ok'
+              : `http ${status}`;
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          route: req.path,
+          operationName,
+          role: role ?? 'anonymous',
+          subject,
+          status,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          outcome,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -46,13 +103,17 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(assignRequestId);
+  app.use(noSniffing, assignRequestId, logRequests(deps.logger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   app.get('/readyz', async (_req, res) => {
+    if (deps.isStopping()) {
+      res.status(503).json({ status: 'unavailable', reason: 'shutting down' });
+      return;
+    }
     try {
       await withTimeout(deps.pingDatabase(), READINESS_TIMEOUT_MS);
       res.json({ status: 'ready' });
@@ -70,17 +131,25 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
+    tokenLimit(deps.maxTokens),
     expressMiddleware(deps.apollo, {
       context: async ({ req, res }) => {
-        const requestId = String(res.locals.requestId);
+        const record = res.locals.requestRecord as RequestRecord;
         try {
           return await createContext(deps.contextDeps, {
-            requestId,
+            record,
             authorization: req.get('authorization'),
           });
         } catch (error) {
-          if (!(error instanceof GatewayError)) {
-            deps.logger.error({ requestId, err: error }, 'could not build a request context');
+          if (error instanceof GatewayError) {
+            record.errorCodes.push(error.code);
+          } else {
+            record.errorCodes.push('INTERNAL_SERVER_ERROR');
+            deps.logger.error(
+              { requestId: record.requestId, err: error },
+              'could not build a request context',
+            );
+            throw new InternalServerError(record.requestId);
           }
           throw error;
         }
@@ -106,9 +175,15 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
-    deps.logger.error({ requestId: res.locals.requestId, err: error }, 'unhandled HTTP error');
+    const { requestId } = res.locals;
+    deps.logger.error({ requestId, err: error }, 'unhandled HTTP error');
     res.status(500).json({
-      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      errors: [
+        {
+          message: 'Internal server error',
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+        },
+      ],
     });
   };
   app.use(handleError);

@@ -1,7 +1,8 @@
-import { type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 
-import { GatewayError } from '../graphql/errors';
+import { isDatabaseUnavailable } from '../db/connection';
+import { GatewayError, ServiceUnavailableError } from '../graphql/errors';
 
 /**
  * Codes Apollo itself gives to a client's mistakes (an unparsable query, an unknown field, a
@@ -17,22 +18,48 @@ const CLIENT_REQUEST_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
-/** True for errors the gateway or Apollo meant a client to see; anything else is a bug. */
+/**
+ * The gateway's own error behind `error`, if any: Apollo wraps a resolver's error, and a
+ * validation rule's error inside a GRAPHQL_VALIDATION_FAILED whose code would hide ours.
+ */
+function gatewayErrorOf(error: unknown): GatewayError | undefined {
+  const unwrapped = unwrapResolverError(error);
+  if (unwrapped instanceof GatewayError) return unwrapped;
+  if (unwrapped instanceof GraphQLError && unwrapped.originalError instanceof GatewayError) {
+    return unwrapped.originalError;
+  }
+  // A database that cannot be reached is an outage to retry after, not a bug.
+  if (isDatabaseUnavailable(unwrapped)) return new ServiceUnavailableError();
+  return undefined;
+}
+
+/**
+ * True for errors the gateway or Apollo meant a client to see, and for a database outage;
+ * anything else is a bug.
+ */
 export function isExpectedError(formatted: GraphQLFormattedError, error: unknown): boolean {
-  if (unwrapResolverError(error) instanceof GatewayError) return true;
+  if (gatewayErrorOf(error)) return true;
   const code = formatted.extensions?.code;
   return typeof code === 'string' && CLIENT_REQUEST_CODES.has(code);
 }
 
 /**
- * What a client sees of an error: a stable code (and the field for BAD_USER_INPUT), never a
- * stack trace; an unexpected error becomes a generic INTERNAL_SERVER_ERROR.
+ * The one error formatter: what a client sees of any error. The gateway's coded errors keep
+ * their code and what they chose to tell (`field`, a limit's figures); Apollo's request errors
+ * keep their code; anything else becomes a bare INTERNAL_SERVER_ERROR, with no message, stack
+ * or database detail (the request id is added as the response is sent).
  */
 export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
   const { message, locations, path } = formatted;
+  const gatewayError = gatewayErrorOf(error);
+  if (gatewayError) {
+    // `http` is Apollo's instruction for the status line, not for the client.
+    const { http: _http, ...extensions } = gatewayError.extensions;
+    return { message: gatewayError.message, locations, path, extensions };
+  }
   if (!isExpectedError(formatted, error)) {
     return {
       message: 'Internal server error',
@@ -41,11 +68,5 @@ export function formatError(
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   }
-  const field = formatted.extensions?.field;
-  return {
-    message,
-    locations,
-    path,
-    extensions: { code: formatted.extensions?.code, ...(field ? { field } : {}) },
-  };
+  return { message, locations, path, extensions: { code: formatted.extensions?.code } };
 }

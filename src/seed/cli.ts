@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const database = await startDatabase(config.database, logger);
-  const connection = await openConnection(database.uri, config.database.databaseName);
+  const connection = await openConnection(database.uri, config.database.databaseName, {
+    timeoutMs: config.databaseTimeoutMs,
+  });
   try {
     const models = createModels(connection);
     if (values.reset) {

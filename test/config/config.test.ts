@@ -86,6 +86,7 @@ describe('configuration', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       AUTH_JWKS_URL: 'https://id.example.com/jwks.json',
+      AUTH_JWT_ISSUER: 'https://id.example.com/',
       MONGODB_URI: 'mongodb://db:27017/?replicaSet=rs0',
       ...links,
     });

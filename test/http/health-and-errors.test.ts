@@ -51,7 +51,7 @@ describe('HTTP routes and error handling', () => {
   });
 
   // Last: it takes the database away from this gateway.
-  it('hides an unexpected failure behind INTERNAL_SERVER_ERROR and reports not ready', async () => {
+  it('answers SERVICE_UNAVAILABLE and reports not ready once the database is gone', async () => {
     await test.gateway.connection.close();
     const response = await test.client.request(
       'query ($id: ID!) { customer(id: $id) { id } }',
@@ -60,10 +60,10 @@ describe('HTTP routes and error handling', () => {
     );
     expect(response.body.errors).toEqual([
       {
-        message: 'Internal server error',
+        message: 'Service temporarily unavailable; retry',
         locations: [{ line: 1, column: 20 }],
         path: ['customer'],
-        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
       },
     ]);
     const ready = await fetch(`${test.baseUrl}/readyz`);

@@ -1,3 +1,5 @@
+import { trusted } from 'mongoose';
+
 import { QuoteProduct, QuoteStatus } from '../../src/modules/quotes/quote.enums';
 import { seed, type BuiltCustomer } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -75,7 +77,7 @@ describe('a customer’s quotes, page by page', () => {
     }
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(7);
-    const stored = await test.gateway.models.Quote.find({ reference: { $in: seen } })
+    const stored = await test.gateway.models.Quote.find({ reference: trusted({ $in: seen }) })
       .sort({ createdAt: -1, _id: -1 })
       .lean();
     expect(seen).toEqual(stored.map((quote) => quote.reference));

@@ -1,8 +1,10 @@
 import { loadConfig } from '../../src/config';
 import { createGateway, type Gateway } from '../../src/gateway';
+import { type Logger } from '../../src/logger';
 import { GraphQLClient } from './client';
 import { createTestClock, type TestClock } from './clock';
 import { testDatabaseUri, uniqueDatabaseName } from './database';
+import { TEST_ISSUER, TEST_JWT_SECRET, TEST_UNSUBSCRIBE_SECRET } from './tokens';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -17,6 +19,8 @@ export interface TestGatewayOptions {
   /** Extra environment, on top of a test configuration on the shared test database. */
   env?: NodeJS.ProcessEnv;
   monitorCommands?: boolean;
+  /** A logger of the test's own (to capture what the gateway logs). */
+  logger?: Logger;
 }
 
 /**
@@ -34,10 +38,17 @@ export async function startTestGateway(
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SEED_DEMO_DATA: 'false',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    AUTH_JWT_ISSUER: TEST_ISSUER,
+    UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
     ...options.env,
   });
   const clock = createTestClock();
-  const gateway = await createGateway(config, { clock, monitorCommands: options.monitorCommands });
+  const gateway = await createGateway(config, {
+    clock,
+    monitorCommands: options.monitorCommands,
+    logger: options.logger,
+  });
   return {
     gateway,
     client: new GraphQLClient(gateway.url),

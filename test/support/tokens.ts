@@ -4,13 +4,21 @@ import { type AddressInfo } from 'node:net';
 
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 
-import { DEVELOPMENT_JWT_SECRET } from '../../src/config';
 import { signDevelopmentToken, TOKEN_AUDIENCE, type TokenClaims } from '../../src/auth/tokens';
 import { Brand } from '../../src/modules/customers/brand';
 
-/** A valid HS256 token signed with the development secret the test gateways use. */
+/** The HS256 secret every test gateway is configured with (`AUTH_JWT_SECRET`). */
+export const TEST_JWT_SECRET = 'test-only-secret-for-the-jest-gateways-0123456789';
+
+/** The key the test gateways sign unsubscribe links with (`UNSUBSCRIBE_SECRET`). */
+export const TEST_UNSUBSCRIBE_SECRET = 'test-only-unsubscribe-key-for-the-jest-gateways';
+
+/** The issuer the test identity provider's tokens carry (`AUTH_JWT_ISSUER`). */
+export const TEST_ISSUER = 'https://id.test.invalid/';
+
+/** A valid HS256 token signed with the secret the test gateways use. */
 export function tokenFor(claims: TokenClaims, expiresIn: string | number = '10m'): Promise<string> {
-  return signDevelopmentToken(DEVELOPMENT_JWT_SECRET, claims, expiresIn);
+  return signDevelopmentToken(TEST_JWT_SECRET, claims, expiresIn);
 }
 
 /** A token for a brand's backend: the role the data builders report accounts with. */
@@ -43,15 +51,20 @@ export function rawHs256Token(
   payload: JWTPayload,
   options: { secret?: string; expiresIn?: string | number } = {},
 ): Promise<string> {
-  const jwt = new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+  const jwt = new SignJWT(payload).setProtectedHeader({ alg: 'HS256' });
+  // An `iat` in the payload is the test's own (a token too old, or from the future).
+  if (payload.iat === undefined) jwt.setIssuedAt();
   if (options.expiresIn !== undefined) jwt.setExpirationTime(options.expiresIn);
-  return jwt.sign(new TextEncoder().encode(options.secret ?? DEVELOPMENT_JWT_SECRET));
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
 }
 
 export interface JwksServer {
   url: string;
   /** Signs with the served key (ES256); `kid` may be overridden to name an unknown key. */
-  sign(claims: TokenClaims, options?: { kid?: string; audience?: string }): Promise<string>;
+  sign(
+    claims: TokenClaims,
+    options?: { kid?: string; audience?: string; issuer?: string },
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +86,7 @@ export async function startJwksServer(): Promise<JwksServer> {
         .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? jwk.kid })
         .setSubject(sub)
         .setAudience(options.audience ?? TOKEN_AUDIENCE)
+        .setIssuer(options.issuer ?? TEST_ISSUER)
         .setIssuedAt()
         .setExpirationTime('10m')
         .sign(privateKey),

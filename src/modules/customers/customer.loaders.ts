@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { type Types } from 'mongoose';
+import { trusted, type Types } from 'mongoose';
 
 import { type Models } from '../../db/models';
 import { objectIdKey, parseObjectId } from '../../db/object-id';
@@ -36,7 +36,7 @@ export function createCustomerLoaders(models: Models): CustomerLoaders {
     async (keys) => {
       const ids = validIds(keys);
       const found =
-        ids.length === 0 ? [] : await models.Customer.find({ _id: { $in: ids } }).lean();
+        ids.length === 0 ? [] : await models.Customer.find({ _id: trusted({ $in: ids }) }).lean();
       const byId = new Map(found.map((customer) => [customer._id.toHexString(), customer]));
       return keys.map((key) => byId.get(objectIdKey(key)) ?? null);
     },
@@ -48,7 +48,7 @@ export function createCustomerLoaders(models: Models): CustomerLoaders {
       const found =
         ids.length === 0
           ? []
-          : await models.BrandAccount.find({ customerId: { $in: ids } })
+          : await models.BrandAccount.find({ customerId: trusted({ $in: ids }) })
               .sort({ linkedAt: 1, _id: 1 })
               .lean();
       const byCustomer = groupBy(found, (account) => account.customerId.toHexString());

@@ -1,4 +1,4 @@
-import { type ClientSession, type Connection, type Types } from 'mongoose';
+import { trusted, type ClientSession, type Connection, type Types } from 'mongoose';
 
 import { type Viewer } from '../../auth/viewer';
 import { type Clock } from '../../clock';
@@ -302,7 +302,7 @@ export class CustomerService {
     // Someone else may hold this address without it being theirs to share: keep the account
     // apart and let staff decide.
     const candidates = await Customer.find(
-      { emailNormalized, mergedInto: { $exists: false } },
+      { emailNormalized, mergedInto: trusted({ $exists: false }) },
       { _id: 1 },
     )
       .sort({ _id: 1 })

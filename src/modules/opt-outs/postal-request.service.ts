@@ -1,4 +1,4 @@
-import { type ClientSession, type Connection, type Types } from 'mongoose';
+import { trusted, type ClientSession, type Connection, type Types } from 'mongoose';
 import { z } from 'zod';
 
 import { type AuthenticatedViewer } from '../../auth/viewer';
@@ -158,7 +158,7 @@ export class PostalRequestService {
     if (known) return { status: known.status, request: toPostalRequest(known), changes: [] };
 
     const candidates = await Customer.find(
-      { emailNormalized: normalizeEmail(letter.email), mergedInto: { $exists: false } },
+      { emailNormalized: normalizeEmail(letter.email), mergedInto: trusted({ $exists: false }) },
       { _id: 1, postalAddress: 1 },
     )
       .sort({ _id: 1 })
@@ -207,7 +207,7 @@ export class PostalRequestService {
   list({ status, first, after }: PostalRequestsArgs): Promise<QueuePage<PostalRequest>> {
     return queuePage(
       this.deps.models.PostalRequest,
-      { status: status ? status : { $in: KEPT } },
+      { status: status ?? trusted({ $in: KEPT }) },
       { first, after },
       toPostalRequest,
     );
@@ -222,12 +222,12 @@ export class PostalRequestService {
     const request = await this.keptRequest(id);
     const target = parseObjectId(customerId);
     const customer =
-      target && (await Customer.exists({ _id: target, mergedInto: { $exists: false } }));
+      target && (await Customer.exists({ _id: target, mergedInto: trusted({ $exists: false }) }));
     if (!target || !customer) throw new NotFoundError('No customer has this id', 'customerId');
     const { record, changes } = await this.applyLetter(target, staff, async (session) => {
       const now = this.deps.clock.now();
       const applied = await PostalRequest.findOneAndUpdate(
-        { _id: request._id, status: { $in: KEPT } },
+        { _id: request._id, status: trusted({ $in: KEPT }) },
         {
           $set: {
             status: PostalRequestStatus.APPLIED,
@@ -261,7 +261,7 @@ export class PostalRequestService {
       return { status: request.status, request: toPostalRequest(request), changes: [] };
     }
     const dismissed = await PostalRequest.findOneAndUpdate(
-      { _id: request._id, status: { $in: KEPT } },
+      { _id: request._id, status: trusted({ $in: KEPT }) },
       {
         $set: {
           status: PostalRequestStatus.DISMISSED,

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { type Types } from 'mongoose';
+import { trusted, type Types } from 'mongoose';
 
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
@@ -20,7 +20,7 @@ export function createPreferenceLoaders(models: Models): PreferenceLoaders {
         const found =
           ids.length === 0
             ? []
-            : await models.BrandPreference.find({ customerId: { $in: ids } }).lean();
+            : await models.BrandPreference.find({ customerId: trusted({ $in: ids }) }).lean();
         const byCustomer = groupBy(found, (record) => record.customerId.toHexString());
         return keys.map((key) => byCustomer.get(key.toLowerCase()) ?? []);
       },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { Types, type ClientSession, type Connection } from 'mongoose';
+import { trusted, Types, type ClientSession, type Connection } from 'mongoose';
 
 import { brandOf } from '../../auth/rules';
 import { type AuthenticatedViewer } from '../../auth/viewer';
@@ -397,8 +397,8 @@ export class PreferenceService {
     const records = id
       ? await this.deps.models.ConsentEvent.find({
           customerId: id,
-          ...(brands.length < ALL_BRANDS.length ? { brand: { $in: brands } } : {}),
-          ...(after !== undefined ? { seq: { $lt: after } } : {}),
+          ...(brands.length < ALL_BRANDS.length ? { brand: trusted({ $in: brands }) } : {}),
+          ...(after !== undefined ? { seq: trusted({ $lt: after }) } : {}),
         })
           .sort({ seq: -1 })
           .limit(first + 1)
@@ -420,7 +420,7 @@ export class PreferenceService {
     const first = pageSize(args.first ?? DEFAULT_FEED_PAGE);
     const after = args.after ? decodeEventCursor(args.after, 'feed') : 0;
     if (after === undefined) throw new BadUserInputError('after', 'is not a cursor from this API');
-    const records = await this.deps.models.ConsentEvent.find({ position: { $gt: after } })
+    const records = await this.deps.models.ConsentEvent.find({ position: trusted({ $gt: after }) })
       .sort({ position: 1 })
       .limit(first + 1)
       .lean();
@@ -449,7 +449,9 @@ export class PreferenceService {
   private async evidenceOf(records: readonly ConsentEventRecord[]): Promise<Map<string, string>> {
     const ids = records.filter((record) => record.payloadDigest).map((record) => record._id);
     if (ids.length === 0) return new Map();
-    const payloads = await this.deps.models.ConsentPayload.find({ _id: { $in: ids } }).lean();
+    const payloads = await this.deps.models.ConsentPayload.find({
+      _id: trusted({ $in: ids }),
+    }).lean();
     return new Map(payloads.map((payload) => [payload._id.toHexString(), payload.evidence]));
   }
 
@@ -482,7 +484,7 @@ export class PreferenceService {
             brand: Brand.JOHN_LEWIS_FINANCE,
             status: QuoteStatus.QUOTED,
             // Valid up to and including the instant of validUntil.
-            validUntil: { $gte: now },
+            validUntil: trusted({ $gte: now }),
           })
             .sort({ validUntil: -1, _id: 1 })
             .lean()
@@ -558,7 +560,7 @@ export class PreferenceService {
 
   private async replay(remembered: IdempotencyKeyRecord): Promise<SetPreferencesPayload> {
     const records = await this.deps.models.ConsentEvent.find({
-      _id: { $in: remembered.eventIds },
+      _id: trusted({ $in: remembered.eventIds }),
     })
       .sort({ position: 1 })
       .lean();

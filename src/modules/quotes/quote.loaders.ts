@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { type PipelineStage, type Types } from 'mongoose';
+import { trusted, type PipelineStage, type Types } from 'mongoose';
 
 import { type Models } from '../../db/models';
 import { objectIdKey, parseObjectId } from '../../db/object-id';
@@ -66,15 +66,15 @@ function matchStage(keys: readonly QuoteCountKey[], after?: CursorPosition) {
     .filter((id): id is Types.ObjectId => id !== undefined);
   const { product, status } = keys[0];
   return {
-    customerId: { $in: ids },
+    customerId: trusted({ $in: ids }),
     ...(product ? { product } : {}),
     ...(status ? { status } : {}),
     // Strictly after the cursor in (createdAt desc, _id desc) order.
     ...(after
       ? {
           $or: [
-            { createdAt: { $lt: after.createdAt } },
-            { createdAt: after.createdAt, _id: { $lt: after.id } },
+            { createdAt: trusted({ $lt: after.createdAt }) },
+            { createdAt: after.createdAt, _id: trusted({ $lt: after.id }) },
           ],
         }
       : {}),
@@ -131,7 +131,7 @@ export function createQuoteLoaders(models: Models): QuoteLoaders {
     async (keys) => {
       const ids = keys.map(parseObjectId).filter((id): id is Types.ObjectId => id !== undefined);
       const quotes = await models.Quote.find({
-        customerId: { $in: ids },
+        customerId: trusted({ $in: ids }),
         status: QuoteStatus.PURCHASED,
       })
         .sort({ createdAt: 1, _id: 1 })

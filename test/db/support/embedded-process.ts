@@ -21,16 +21,16 @@ export interface EmbeddedProcess {
 }
 
 /**
- * Starts `node -r ts-node/register/transpile-only src/db/embedded/cli.ts` on a free port with its
- * data in `dataDir`, and resolves once it has printed the URI it listens on.
+ * Starts `node -r ts-node/register/transpile-only src/db/embedded/cli.ts` on `port` (a free one
+ * by default) with its data in `dataDir`, and resolves once it has printed the URI it listens on.
  */
-export async function startEmbeddedProcess(dataDir: string): Promise<EmbeddedProcess> {
+export async function startEmbeddedProcess(dataDir: string, port = 0): Promise<EmbeddedProcess> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CLI], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
       EMBEDDED_MONGO_DATA: dataDir,
-      EMBEDDED_MONGO_PORT: '0',
+      EMBEDDED_MONGO_PORT: String(port),
       MONGODB_URI: '',
       MONGO_PROVIDER: '',
     },
