@@ -77,6 +77,7 @@ describe('configuration', () => {
       problemsOf({
         NODE_ENV: 'production',
         AUTH_JWKS_URL: 'https://id.example.com/jwks.json',
+        AUTH_JWT_ISSUER: 'https://id.example.com/',
         MONGODB_URI: 'mongodb://db:27017',
         ...links,
         UNSUBSCRIBE_SECRET: DEVELOPMENT_UNSUBSCRIBE_SECRET,

@@ -42,7 +42,7 @@ describe('one identifier, one spelling, at every entry point', () => {
       { token },
     );
     expect(customer.brandAccounts[0].accountId).toBe(accountId);
-    for (const spelling of [accountId, ` ${accountId} `, `\t${accountId}\n`]) {
+    for (const spelling of [accountId, ` ${accountId} `, `\t${accountId}\u00a0`]) {
       expect(await findByAccount(spelling)).toEqual({ id: customer.id });
     }
   });

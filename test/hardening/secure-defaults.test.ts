@@ -7,6 +7,7 @@ import {
   rawHs256Token,
   startJwksServer,
   TEST_JWT_SECRET,
+  TEST_UNSUBSCRIBE_SECRET,
   type JwksServer,
 } from '../support/tokens';
 
@@ -32,12 +33,15 @@ describe('development defaults', () => {
       auth: { jwtSecret: DEVELOPMENT_JWT_SECRET },
     });
     // NODE_ENV left unset beside a real database: no published secret, a key is required.
+    // The same holds for the key that signs unsubscribe links.
     expect(problemsOf({ MONGODB_URI: 'mongodb://db:27017' })).toEqual([
       expect.stringMatching(/^AUTH_JWT_SECRET or AUTH_JWKS_URL/),
+      expect.stringMatching(/^UNSUBSCRIBE_SECRET: required outside development defaults/),
     ]);
     const withJwks = loadConfig({
       AUTH_JWKS_URL: 'https://id.example.com/jwks.json',
       AUTH_JWT_ISSUER: 'https://id.example.com/',
+      UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
     });
     expect(withJwks).toMatchObject({ developmentDefaults: false, host: undefined });
     expect(withJwks.auth.jwtSecret).toBeUndefined();
@@ -45,13 +49,18 @@ describe('development defaults', () => {
   });
 
   it('require an issuer with a JWKS, https in production, and HS256 beside it only on purpose', () => {
-    expect(problemsOf({ AUTH_JWKS_URL: 'https://id.example.com/jwks.json' })).toEqual([
-      expect.stringMatching(/^AUTH_JWT_ISSUER/),
-    ]);
+    expect(
+      problemsOf({
+        AUTH_JWKS_URL: 'https://id.example.com/jwks.json',
+        UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
+      }),
+    ).toEqual([expect.stringMatching(/^AUTH_JWT_ISSUER/)]);
     const production = {
       NODE_ENV: 'production',
       MONGODB_URI: 'mongodb://db:27017/?replicaSet=rs0',
       AUTH_JWT_ISSUER: 'https://id.example.com/',
+      PUBLIC_URL: 'https://profile.example.com',
+      UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
     };
     expect(problemsOf({ ...production, AUTH_JWKS_URL: 'http://id.example.com/jwks' })).toEqual([
       expect.stringMatching(/^AUTH_JWKS_URL: must be https/),

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { Types } from 'mongoose';
+
 import { Brand } from '../../src/modules/customers/brand';
 import {
   accountInput,
@@ -452,19 +454,53 @@ const CASES: Record<string, Case[]> = {
         expect(await rawPost(fixture, '{"query": ')).toEqual({ status: 400, code: 'BAD_REQUEST' }),
     ],
   ],
-  // Last: it takes the database away from this file's gateway.
+  QUERY_TOO_COMPLEX: [
+    [
+      'a document over one of the limits on one request, with HTTP 400',
+      async (fixture) => {
+        const aliases = Array.from({ length: 16 }, (_, index) => `a${index}: me { id }`).join(' ');
+        const response = await fixture.client.request(`{ ${aliases} }`, {}, {});
+        expect([response.status, response.body.errors?.[0].extensions]).toEqual([
+          400,
+          { code: 'QUERY_TOO_COMPLEX', limit: 'aliases', max: 15, measured: 16 },
+        ]);
+      },
+    ],
+  ],
   INTERNAL_SERVER_ERROR: [
     [
-      'anything unexpected (here, a lost database), with no detail',
-      async ({ client, staff, customer, test }) => {
-        await test.gateway.connection.close();
+      'anything unexpected (here, a stored document the code cannot read), with no detail',
+      async ({ client, staff, test }) => {
+        const id = new Types.ObjectId();
+        // Written around the API, as a bad migration would: a name that is not a name.
+        await test.gateway.connection.collection('customers').insertOne({
+          _id: id,
+          email: 'x@example.com',
+          emailNormalized: 'x@example.com',
+          name: 'x',
+        });
         const error = await client.error(
-          CUSTOMER,
-          { id: customer.id },
+          'query ($id: ID!) { customer(id: $id) { name { firstName } } }',
+          { id: id.toHexString() },
           { token: staff },
           { code: 'INTERNAL_SERVER_ERROR' },
         );
         expect(error.message).toBe('Internal server error');
+      },
+    ],
+  ],
+  // Last: it takes the database away from this file's gateway.
+  SERVICE_UNAVAILABLE: [
+    [
+      'the database did not answer (here, a closed connection)',
+      async ({ client, staff, customer, test }) => {
+        await test.gateway.connection.close();
+        await client.error(
+          CUSTOMER,
+          { id: customer.id },
+          { token: staff },
+          { code: 'SERVICE_UNAVAILABLE' },
+        );
       },
     ],
   ],

@@ -58,12 +58,12 @@ describe('loyalty reasons', () => {
   const myReasons = async (token: string) =>
     byCode((await test.client.data(MY_REASONS, {}, { token })).me);
 
-  /** Records purchases in requests of 50 aliased mutations; returns the last reference. */
+  /** Records purchases in requests of 15 aliased mutations (the alias limit); returns the last reference. */
   const recordPurchases = async (customerId: string, products: string[]): Promise<string> => {
     const insurer = await insurerToken();
     let last = '';
-    for (let start = 0; start < products.length; start += 50) {
-      const batch = products.slice(start, start + 50).map((product, offset) => {
+    for (let start = 0; start < products.length; start += 15) {
+      const batch = products.slice(start, start + 15).map((product, offset) => {
         const day = new Date(Date.UTC(2024, 0, 1) + (start + offset) * 3_600_000);
         return quoteInput(customerId, {
           product,

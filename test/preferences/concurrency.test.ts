@@ -83,7 +83,7 @@ describe('preferences under concurrent writers', () => {
         return { id, token: await customerToken(id) };
       }),
     );
-    const start = (await test.client.data(FEED, { first: 500 }, { token: staff }))
+    const start = (await test.client.data(FEED, { first: 100 }, { token: staff }))
       .preferenceChanges;
     const feedBefore = start.edges.length;
 

@@ -189,7 +189,7 @@ export async function wholeFeed(client: GraphQLClient): Promise<{ id: string }[]
   const events: { id: string }[] = [];
   let after: string | undefined;
   for (;;) {
-    const data = await client.data(FEED, { after, first: 500 }, { token });
+    const data = await client.data(FEED, { after, first: 100 }, { token });
     const page = data.preferenceChanges;
     for (const edge of page.edges) events.push(edge.node);
     after = page.pageInfo.endCursor;

@@ -39,7 +39,7 @@ describe('contact preferences', () => {
   const preferencesOf = async (id: string, brand: Brand) =>
     (await test.client.data(PREFERENCES, { id, brand }, { token: staff })).customer.preferences[0];
   const historyOf = async (id: string) =>
-    (await test.client.data(HISTORY, { id, first: 500 }, { token: staff })).customer.consentHistory
+    (await test.client.data(HISTORY, { id, first: 100 }, { token: staff })).customer.consentHistory
       .edges;
 
   it('gives every brand NOT_ASKED and false, at version 0, until something is set', async () => {

@@ -41,6 +41,7 @@ export async function startTestGateway(
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     AUTH_JWT_ISSUER: TEST_ISSUER,
     UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
+    PUBLIC_URL: 'http://localhost',
     ...options.env,
   });
   const clock = createTestClock();

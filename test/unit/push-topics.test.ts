@@ -1,3 +1,4 @@
+import { TEST_JWT_SECRET, TEST_UNSUBSCRIBE_SECRET } from '../support/tokens';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,8 @@ describe('push topics as data', () => {
       PORT: '0',
       LOG_LEVEL: 'silent',
       PUSH_TOPICS_FILE: topicFile({ WAITROSE: [] }),
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
     });
     await expect(createGateway(config)).rejects.toThrow(PushTopicsError);
   });

@@ -5,7 +5,7 @@ import { Channel, ContactPurpose } from './preference.enums';
 
 export const DEFAULT_HISTORY_PAGE = 50;
 export const DEFAULT_FEED_PAGE = 100;
-export const MAX_EVENT_PAGE = 500;
+export const MAX_EVENT_PAGE = 100;
 
 @ArgsType()
 export class PreferencesArgs {

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
+import { TEST_UNSUBSCRIBE_SECRET } from '../../support/tokens';
+
 const PROJECT_ROOT = path.resolve(__dirname, '../../..');
 /** ts-node compiles the gateway on every start; on a 2-core machine that takes a while. */
 const STARTUP_TIMEOUT_MS = 120_000;
@@ -23,7 +25,13 @@ export interface GatewayProcess {
 export async function startGatewayProcess(env: NodeJS.ProcessEnv): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'debug', PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'debug',
+      PORT: '0',
+      UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const entries: LogEntry[] = [];
