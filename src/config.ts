@@ -257,12 +257,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values = parsed.data;
   const production = values.NODE_ENV === 'production';
   const developmentDefaults = onDevelopmentDefaults(env);
+  const host = values.HOST ?? (developmentDefaults ? DEVELOPMENT_HOST : undefined);
 
   return {
     env: values.NODE_ENV,
     developmentDefaults,
     port: values.PORT,
-    host: values.HOST ?? (developmentDefaults ? DEVELOPMENT_HOST : undefined),
+    host,
     logLevel: values.LOG_LEVEL,
     database: toDatabaseConfig(values),
     databaseTimeoutMs: values.MONGODB_TIMEOUT_MS,
@@ -286,7 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
     pushTopicsFile: values.PUSH_TOPICS_FILE,
     unsubscribe: {
-      publicUrl: values.PUBLIC_URL ?? `http://localhost:${values.PORT}`,
+      publicUrl: values.PUBLIC_URL ?? `http://${host ?? 'localhost'}:${values.PORT}`,
       // Only on development defaults: any other start without a key was refused above.
       secret: values.UNSUBSCRIBE_SECRET ?? DEVELOPMENT_UNSUBSCRIBE_SECRET,
     },
