@@ -1,9 +1,9 @@
 import { Brand } from '../../src/modules/customers/brand';
 import {
-  CONTACT_PERMISSION,
+  contactAllowed,
   customerToken,
   marketingToken,
-  SET_PREFERENCES,
+  grantAsCustomer,
   VERIFY,
 } from '../preferences/operations';
 import { accountInput, seed, unique, UPSERT_BRAND_ACCOUNT } from '../support/builders';
@@ -108,14 +108,10 @@ describe('letters by post', () => {
       .withWaitroseAccount()
       .withJohnLewisAccount()
       .create();
-    const token = await customerToken(built.id);
-    for (const brand of ['WAITROSE', 'JOHN_LEWIS']) {
-      await test.client.data(
-        SET_PREFERENCES,
-        { input: { brand, email: true, post: true, source: 'WEB' } },
-        { token },
-      );
-    }
+    await grantAsCustomer(test.client, built.id, ['WAITROSE', 'JOHN_LEWIS'], {
+      email: true,
+      post: true,
+    });
     return built;
   };
 
@@ -135,14 +131,8 @@ describe('letters by post', () => {
   const record = async (input: Record<string, unknown>) =>
     (await test.client.data(RECORD, { input }, { token: staff })).recordPostalRequest;
 
-  const allowed = async (customerId: string, brand: string, channel: string) =>
-    (
-      await test.client.data(
-        CONTACT_PERMISSION,
-        { customerId, brand, channel },
-        { token: marketing },
-      )
-    ).contactPermission.allowed as boolean;
+  const allowed = (customerId: string, brand: string, channel: string) =>
+    contactAllowed(test.client, { customerId, brand, channel });
 
   const eventCount = (customerId: string) =>
     test.gateway.models.ConsentEvent.countDocuments({ customerId });

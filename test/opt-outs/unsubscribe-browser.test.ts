@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser } from 'playwright-core';
 
-import {
-  CONTACT_PERMISSION,
-  customerToken,
-  marketingToken,
-  SET_PREFERENCES,
-} from '../preferences/operations';
+import { contactAllowed, grantAsCustomer, marketingToken } from '../preferences/operations';
 import { seed } from '../support/builders';
 import { browserAvailability, launchBrowser } from '../support/browser';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -35,14 +30,8 @@ const { available } = browserAvailability();
     await test?.stop();
   });
 
-  const allowed = async (customerId: string, brand: string) =>
-    (
-      await test.client.data(
-        CONTACT_PERMISSION,
-        { customerId, brand, channel: 'EMAIL' },
-        { token: marketing },
-      )
-    ).contactPermission.allowed as boolean;
+  const allowed = (customerId: string, brand: string) =>
+    contactAllowed(test.client, { customerId, brand, channel: 'EMAIL' });
 
   it('opens the link, reads the page, clicks the button and reads what stopped', async () => {
     const { id } = await seed(test.client)
@@ -50,14 +39,7 @@ const { available } = browserAvailability();
       .withJohnLewisAccount()
       .withWaitroseAccount()
       .create();
-    const token = await customerToken(id);
-    for (const brand of ['WAITROSE', 'JOHN_LEWIS']) {
-      await test.client.data(
-        SET_PREFERENCES,
-        { input: { brand, email: true, source: 'APP' } },
-        { token },
-      );
-    }
+    await grantAsCustomer(test.client, id, ['WAITROSE', 'JOHN_LEWIS'], { email: true });
     const link = (
       await test.client.data(
         'query ($id: ID!) { unsubscribeLink(customerId: $id, brand: WAITROSE) }',

@@ -1,10 +1,10 @@
 import { signUnsubscribeToken } from '../../src/modules/opt-outs/unsubscribe-token';
 import { Brand } from '../../src/modules/customers/brand';
 import {
-  CONTACT_PERMISSION,
+  contactAllowed,
   customerToken,
   marketingToken,
-  SET_PREFERENCES,
+  grantAsCustomer,
 } from '../preferences/operations';
 import { seed } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -48,14 +48,7 @@ describe('one-click unsubscribe', () => {
       .withJohnLewisAccount()
       .withWaitroseAccount()
       .create();
-    const token = await customerToken(id);
-    for (const brand of ['WAITROSE', 'JOHN_LEWIS']) {
-      await test.client.data(
-        SET_PREFERENCES,
-        { input: { brand, email: true, sms: true, source: 'WEB' } },
-        { token },
-      );
-    }
+    await grantAsCustomer(test.client, id, ['WAITROSE', 'JOHN_LEWIS'], { email: true, sms: true });
     return id;
   };
 
@@ -65,14 +58,8 @@ describe('one-click unsubscribe', () => {
 
   const tokenOf = (link: string) => new URL(link).searchParams.get('token') ?? '';
 
-  const allowed = async (customerId: string, brand: string, channel: string) =>
-    (
-      await test.client.data(
-        CONTACT_PERMISSION,
-        { customerId, brand, channel },
-        { token: marketing },
-      )
-    ).contactPermission.allowed as boolean;
+  const allowed = (customerId: string, brand: string, channel: string) =>
+    contactAllowed(test.client, { customerId, brand, channel });
 
   const eventCount = (customerId: string) =>
     test.gateway.models.ConsentEvent.countDocuments({ customerId });

@@ -196,3 +196,25 @@ export async function wholeFeed(client: GraphQLClient): Promise<{ id: string }[]
     if (!page.pageInfo.hasNextPage) return events;
   }
 }
+
+/** Whether a marketing system may contact this customer for `brand` now (`contactPermission`). */
+export async function contactAllowed(
+  client: GraphQLClient,
+  question: { customerId: string; brand: string; channel: string },
+): Promise<boolean> {
+  const data = await client.data(CONTACT_PERMISSION, question, { token: await marketingToken() });
+  return data.contactPermission.allowed as boolean;
+}
+
+/** The customer themselves says yes to `channels` at each of `brands` (My Account, source WEB). */
+export async function grantAsCustomer(
+  client: GraphQLClient,
+  customerId: string,
+  brands: string[],
+  channels: Record<string, true>,
+): Promise<void> {
+  const token = await customerToken(customerId);
+  for (const brand of brands) {
+    await client.data(SET_PREFERENCES, { input: { brand, ...channels, source: 'WEB' } }, { token });
+  }
+}

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-
 import { z } from 'zod';
 
+import { loadDataFile } from '../../../lib/data-file';
 import { Brand, MembershipScheme } from '../../customers/brand';
 import { QuoteProduct } from '../../quotes/quote.enums';
 // Imported rather than read from disk so the compiled gateway carries its rules with it.
@@ -56,21 +55,11 @@ export class LoyaltyRulesError extends Error {
  * once at start-up; a bad file stops the gateway.
  */
 export function loadLoyaltyRules(file?: string): LoyaltyRule[] {
-  const source = file ?? 'the shipped rules.json';
-  let raw: unknown = shippedRules;
-  if (file) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new LoyaltyRulesError(`${file}: ${(error as Error).message}`);
-    }
-  }
-  const parsed = ruleFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`,
-    );
-    throw new LoyaltyRulesError(`${source}:\n  - ${problems.join('\n  - ')}`);
-  }
-  return parsed.data.rules;
+  return loadDataFile({
+    file,
+    shipped: shippedRules,
+    shippedName: 'the shipped rules.json',
+    schema: ruleFileSchema,
+    fail: (message) => new LoyaltyRulesError(message),
+  }).rules;
 }

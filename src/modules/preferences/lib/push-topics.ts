@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-
 import { z } from 'zod';
 
+import { loadDataFile } from '../../../lib/data-file';
 import { Brand } from '../../customers/brand';
 // Imported rather than read from disk so the compiled gateway carries its topics with it.
 import shippedTopics from '../push-topics.json';
@@ -43,21 +42,11 @@ export class PushTopicsError extends Error {
  * Checked once at start-up; a bad file stops the gateway.
  */
 export function loadPushTopics(file?: string): PushTopics {
-  const source = file ?? 'the shipped push-topics.json';
-  let raw: unknown = shippedTopics;
-  if (file) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new PushTopicsError(`${file}: ${(error as Error).message}`);
-    }
-  }
-  const parsed = topicFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`,
-    );
-    throw new PushTopicsError(`${source}:\n  - ${problems.join('\n  - ')}`);
-  }
-  return parsed.data;
+  return loadDataFile({
+    file,
+    shipped: shippedTopics,
+    shippedName: 'the shipped push-topics.json',
+    schema: topicFileSchema,
+    fail: (message) => new PushTopicsError(message),
+  });
 }
