@@ -47,6 +47,12 @@ export const ErrorCode = {
   Location50740: 50740,
   Location50741: 50741,
   Location31253: 31253,
+  Location31275: 31275,
+  Location31264: 31264,
+  Location6108304: 6108304,
+  BSONObjectTooLarge: 10334,
+  CannotCreateIndex: 67,
+  InvalidIndexSpecificationOption: 197,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
