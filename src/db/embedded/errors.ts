@@ -52,6 +52,8 @@ export const ErrorCode = {
   Location6108304: 6108304,
   BSONObjectTooLarge: 10334,
   CannotCreateIndex: 67,
+  Location16764: 16764,
+  Location16766: 16766,
   InvalidIndexSpecificationOption: 197,
 } as const;
 

@@ -32,6 +32,8 @@ export function existingCollection(
 export interface QueryStats {
   index?: Index;
   documentsExamined: number;
+  /** How many of them matched. */
+  documentsReturned?: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export function matchingDocuments(
   if (options.stats) {
     options.stats.index = index;
     options.stats.documentsExamined = examined;
+    options.stats.documentsReturned = matches.length;
   }
   return matches;
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-import { type Document, Long, ObjectId } from 'bson';
+import { calculateObjectSize, type Document, Long, ObjectId } from 'bson';
 
 import { canonicalKey, compareBson, isPlainObject } from '../bson-order';
 import { idKeyOf } from '../collection';
@@ -27,6 +27,7 @@ import {
   optionalDocument,
   type QueryStats,
 } from './common';
+import { AGGREGATE_FIELDS, runAggregate } from './aggregate';
 import { type CommandContext, type CommandTable } from './context';
 import { GENERIC_FIELDS } from './generic-fields';
 
@@ -50,6 +51,26 @@ function assertInsertable(document: unknown): asserts document is Document {
   if (Array.isArray((document as Document)._id)) {
     throw badValue("can't use an array for _id");
   }
+}
+
+/** MongoDB's limit on a stored document, as `hello.maxBsonObjectSize` advertises it. */
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/** Refuses a document over 16 MiB with the error MongoDB gives for the way it was written. */
+function assertDocumentSize(document: Document, write: 'insert' | 'update' | 'upsert'): void {
+  const size = calculateObjectSize(document);
+  if (size <= MAX_DOCUMENT_BYTES) return;
+  if (write === 'insert') {
+    throw badValue(
+      `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOCUMENT_BYTES}`,
+    );
+  }
+  throw new MongoCommandError(
+    'BSONObjectTooLarge',
+    write === 'update'
+      ? `Resulting document after update is larger than ${MAX_DOCUMENT_BYTES}`
+      : `Document to upsert is larger than ${MAX_DOCUMENT_BYTES}`,
+  );
 }
 
 interface WriteResult {
@@ -176,6 +197,7 @@ function updateDocuments(
     outcome.before ??= before;
     outcome.after ??= after;
     if (canonicalKey(after) !== canonicalKey(before)) {
+      assertDocumentSize(after, 'update');
       engine.stage(txn, collection!, idKeyOf(before), after);
       outcome.modified++;
     }
@@ -191,6 +213,7 @@ function updateDocuments(
             inserting: true,
           }),
     );
+    assertDocumentSize(inserted, 'upsert');
     engine.stageInsert(txn, engine.ensureCollection(context.database, name, txn), inserted);
     outcome.upsertedId = inserted._id;
     outcome.after = inserted;
@@ -222,6 +245,20 @@ const FIND_FIELDS = [
   'collation',
 ];
 const EXPLAIN_VERBOSITIES = ['queryPlanner', 'executionStats', 'allPlansExecution'];
+
+function winningPlan(stats: QueryStats): Document {
+  return stats.index
+    ? {
+        stage: 'FETCH',
+        inputStage: {
+          stage: 'IXSCAN',
+          indexName: stats.index.name,
+          keyPattern: stats.index.spec.key,
+          direction: 'forward',
+        },
+      }
+    : { stage: 'COLLSCAN', direction: 'forward' };
+}
 
 /** The documents a find command returns, shared by `find` and `explain`. */
 function runFind(
@@ -276,6 +313,7 @@ export const crudCommands: CommandTable = {
         async (raw, _i, result) => {
           assertInsertable(raw);
           const document = withIdFirst(raw);
+          assertDocumentSize(document, 'insert');
           await context.write((txn) =>
             context.engine.stageInsert(
               txn,
@@ -451,58 +489,71 @@ export const crudCommands: CommandTable = {
     run: (context) => {
       const { command } = context;
       const explained = command.explain;
-      if (!isPlainObject(explained) || Object.keys(explained)[0] !== 'find') {
+      const kind = isPlainObject(explained) ? Object.keys(explained)[0] : undefined;
+      if (kind !== 'find' && kind !== 'aggregate') {
         throw new MongoCommandError(
           'NotImplemented',
-          'the embedded server explains find commands only',
+          'the embedded server explains find and aggregate commands only',
         );
       }
       const verbosity = command.verbosity ?? 'allPlansExecution';
       if (!EXPLAIN_VERBOSITIES.includes(verbosity)) {
         throw badValue(`verbosity string must be one of {${EXPLAIN_VERBOSITIES.join(', ')}}`);
       }
+      const allowed = kind === 'find' ? FIND_FIELDS : AGGREGATE_FIELDS;
       for (const field of Object.keys(explained).slice(1)) {
-        if (!FIND_FIELDS.includes(field) && !GENERIC_FIELDS.has(field)) {
+        if (!allowed.includes(field) && !GENERIC_FIELDS.has(field)) {
           throw new MongoCommandError(
             'Location40415',
-            `BSON field 'find.${field}' is an unknown field.`,
+            `BSON field '${kind}.${field}' is an unknown field.`,
           );
         }
       }
       const stats: QueryStats = { documentsExamined: 0 };
       const started = performance.now();
-      const { documents } = runFind(context, explained, stats);
-      const winningPlan = stats.index
-        ? {
-            stage: 'FETCH',
-            inputStage: {
-              stage: 'IXSCAN',
-              indexName: stats.index.name,
-              keyPattern: stats.index.spec.key,
-              direction: 'forward',
-            },
-          }
-        : { stage: 'COLLSCAN', direction: 'forward' };
-      const reply: Document = {
-        explainVersion: '1',
-        queryPlanner: {
-          namespace: namespace(context, String(explained.find)),
-          parsedQuery: explained.filter ?? {},
-          winningPlan,
-          rejectedPlans: [],
-        },
+      const plan = (filter: unknown, nReturned: number): Document => {
+        const reply: Document = {
+          queryPlanner: {
+            namespace: namespace(context, String(explained[kind])),
+            parsedQuery: filter ?? {},
+            winningPlan: winningPlan(stats),
+            rejectedPlans: [],
+          },
+        };
+        if (verbosity !== 'queryPlanner') {
+          reply.executionStats = {
+            executionSuccess: true,
+            nReturned,
+            executionTimeMillis: Math.round(performance.now() - started),
+            // The hash indexes hold one key per document they return as a candidate.
+            totalKeysExamined: stats.index ? stats.documentsExamined : 0,
+            totalDocsExamined: stats.documentsExamined,
+          };
+        }
+        return reply;
       };
-      if (verbosity !== 'queryPlanner') {
-        reply.executionStats = {
-          executionSuccess: true,
-          nReturned: documents.length,
-          executionTimeMillis: Math.round(performance.now() - started),
-          // The hash indexes hold one key per document they return as a candidate.
-          totalKeysExamined: stats.index ? stats.documentsExamined : 0,
-          totalDocsExamined: stats.documentsExamined,
+      if (kind === 'find') {
+        const { documents } = runFind(context, explained, stats);
+        const reply = { explainVersion: '1', ...plan(explained.filter, documents.length) };
+        return { ...reply, command: explained, ok: 1 };
+      }
+      // As MongoDB shows a pipeline: the query its leading $match became (a $cursor stage),
+      // then the stages that ran on what it returned.
+      const { results, leadingMatch, laterStages } = runAggregate(context, explained, stats);
+      if (laterStages.length === 0) {
+        return {
+          explainVersion: '1',
+          ...plan(leadingMatch, results.length),
+          command: explained,
+          ok: 1,
         };
       }
-      return { ...reply, command: explained, ok: 1 };
+      return {
+        explainVersion: '1',
+        stages: [{ $cursor: plan(leadingMatch, stats.documentsReturned ?? 0) }, ...laterStages],
+        command: explained,
+        ok: 1,
+      };
     },
   },
 
