@@ -5,6 +5,7 @@ import { CollectionStore, idKeyOf } from './collection';
 import { MongoCommandError, writeConflict } from './errors';
 import { Index, type IndexKey, type IndexSpec, sameIndex } from './indexes';
 import { type Journal, type JournalOperation } from './journal';
+import { setOwn } from './field-names';
 import { formatKeyValue } from './format';
 
 /** Which staged document holds each unique key, and the reverse, for O(1) re-staging. */
@@ -570,7 +571,7 @@ export function duplicateKeyError(
 ): MongoCommandError {
   const fields = Object.keys(spec.key);
   const keyValue: Document = {};
-  fields.forEach((field, i) => (keyValue[field] = key.values[i] ?? null));
+  fields.forEach((field, i) => setOwn(keyValue, field, key.values[i] ?? null));
   return new MongoCommandError(
     'DuplicateKey',
     `E11000 duplicate key error collection: ${collection.namespace} index: ${spec.name} ` +

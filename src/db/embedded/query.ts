@@ -108,7 +108,7 @@ function splitSetMembership(filter: Document): { sets: [string, Set<string>][]; 
       Array.isArray(condition.$in) &&
       condition.$in.every(isPlainInValue);
     if (simple) sets.push([field, new Set((condition.$in as unknown[]).map(canonicalKey))]);
-    else rest[field] = condition;
+    else setOwn(rest, field, condition);
   }
   return { sets, rest };
 }
@@ -192,7 +192,8 @@ function positionalIndex(document: Document, arrayPath: string, filter: Document
   // array (`items.price`, `items: {$elemMatch}`, `tags: "a"`) keep their array meaning.
   const conditions: Document = {};
   for (const [field, condition] of Object.entries(filter)) {
-    if (field === arrayPath || field.startsWith(`${arrayPath}.`)) conditions[field] = condition;
+    if (field === arrayPath || field.startsWith(`${arrayPath}.`))
+      setOwn(conditions, field, condition);
   }
   if (Object.keys(conditions).length === 0) return -1;
   const matches = compileFilter(conditions);
@@ -240,10 +241,10 @@ export function projectDocuments(
   // here. Reserved names are escaped for mingo and restored after.
   const rest: Document = {};
   for (const [field, value] of Object.entries(projection)) {
-    if (field.endsWith('.$')) rest[field.slice(0, -2)] = 1;
+    if (field.endsWith('.$')) setOwn(rest, field.slice(0, -2), 1);
     else if ((isPlainObject(value) && '$slice' in value) || isElemMatch(value)) {
-      if (mode === 'inclusion') rest[field] = 1;
-    } else rest[field] = value;
+      if (mode === 'inclusion') setOwn(rest, field, 1);
+    } else setOwn(rest, field, value);
   }
   const escapedRest = escapeNames(rest);
   return documents.map((document) => {

@@ -65,12 +65,15 @@ function assertDocumentSize(document: Document, write: 'insert' | 'update' | 'up
       `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOCUMENT_BYTES}`,
     );
   }
-  throw new MongoCommandError(
-    'BSONObjectTooLarge',
-    write === 'update'
-      ? `Resulting document after update is larger than ${MAX_DOCUMENT_BYTES}`
-      : `Document to upsert is larger than ${MAX_DOCUMENT_BYTES}`,
-  );
+  throw write === 'update'
+    ? new MongoCommandError(
+        'Location17419',
+        `Resulting document after update is larger than ${MAX_DOCUMENT_BYTES}`,
+      )
+    : new MongoCommandError(
+        'Location17420',
+        `Document to upsert is larger than ${MAX_DOCUMENT_BYTES}`,
+      );
 }
 
 interface WriteResult {
