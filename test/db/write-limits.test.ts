@@ -53,7 +53,7 @@ describe('documents over 16 MiB', () => {
       const collection = database.collection();
       await collection.insertOne({ _id: 1, a: 1 });
       await expectWriteError(() => collection.updateOne({ _id: 1 }, { $set: { big: OVERSIZED } }), {
-        code: 10334,
+        code: 17419,
         errmsg: 'Resulting document after update is larger than 16777216',
       });
       expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, a: 1 });
