@@ -67,6 +67,85 @@ describe('embedded server refusals', () => {
   });
 
   it.each([
+    ['$where', { find: 'numbers', filter: { $where: 'true' } }, 6108304, '$where'],
+    [
+      '$function',
+      {
+        find: 'numbers',
+        filter: {
+          $expr: { $function: { body: 'function() { return true; }', args: [], lang: 'js' } },
+        },
+      },
+      31264,
+      '$function',
+    ],
+    [
+      '$accumulator',
+      {
+        aggregate: 'numbers',
+        pipeline: [
+          {
+            $group: {
+              _id: null,
+              all: {
+                $accumulator: {
+                  init: 'function() { return 0; }',
+                  accumulate: 'function(state) { return state; }',
+                  accumulateArgs: [],
+                  merge: 'function(a) { return a; }',
+                  lang: 'js',
+                },
+              },
+            },
+          },
+        ],
+        cursor: {},
+      },
+      31264,
+      '$accumulator',
+    ],
+  ])(
+    'refuses %s as a server with scripting disabled does, naming the operator',
+    async (_name, command, code, operator) => {
+      const error = await client
+        .db('limits')
+        .command(command)
+        .catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(MongoServerError);
+      expect((error as MongoServerError).code).toBe(code);
+      expect((error as MongoServerError).message).toContain(operator);
+    },
+  );
+
+  it.each([
+    ['a text index', { createIndexes: 'numbers', indexes: [{ key: { a: 'text' }, name: 't' }] }],
+    [
+      'a 2dsphere index',
+      { createIndexes: 'numbers', indexes: [{ key: { a: '2dsphere' }, name: 'g' }] },
+    ],
+    ['a capped collection', { create: 'capped', capped: true, size: 4096 }],
+    ['a view', { create: 'view', viewOn: 'numbers', pipeline: [] }],
+    ['a time series collection', { create: 'series', timeseries: { timeField: 't' } }],
+    ['$out', { aggregate: 'numbers', pipeline: [{ $out: 'copy' }], cursor: {} }],
+    ['$merge', { aggregate: 'numbers', pipeline: [{ $merge: { into: 'copy' } }], cursor: {} }],
+    ['a change stream', { aggregate: 'numbers', pipeline: [{ $changeStream: {} }], cursor: {} }],
+    ['$text', { find: 'numbers', filter: { $text: { $search: 'x' } } }],
+    ['$near', { find: 'numbers', filter: { a: { $near: [0, 0] } } }],
+    ['$geoWithin', { find: 'numbers', filter: { a: { $geoWithin: { $center: [[0, 0], 1] } } } }],
+    ['a capped collMod', { collMod: 'numbers', cappedSize: 4096 }],
+  ])('refuses %s as NotImplemented (238)', async (_name, command) => {
+    const error = await client
+      .db('limits')
+      .command(command)
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(MongoServerError);
+    expect({
+      code: (error as MongoServerError).code,
+      codeName: (error as MongoServerError).codeName,
+    }).toEqual({ code: 238, codeName: 'NotImplemented' });
+  });
+
+  it.each([
     ['update', { update: 'numbers', updates: [{ q: {}, u: { $set: { a: 1 } } }], let: { x: 1 } }],
     ['aggregate', { aggregate: 'numbers', pipeline: [], cursor: {}, explain: true }],
     [

@@ -37,18 +37,39 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   }
 }
 
-function mapKeys(value: unknown, rename: (key: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((element) => mapKeys(element, rename));
+function mapKeys(
+  value: unknown,
+  rename: (key: string) => string,
+  renameString?: (text: string) => string,
+): unknown {
+  if (typeof value === 'string') return renameString ? renameString(value) : value;
+  if (Array.isArray(value)) return value.map((element) => mapKeys(element, rename, renameString));
   if (!isPlainObject(value)) return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value))
-    setOwn(copy, rename(key), mapKeys(field, rename));
+  for (const [key, field] of Object.entries(value)) {
+    setOwn(copy, rename(key), mapKeys(field, rename, renameString));
+  }
   return copy;
+}
+
+/** `$a.__proto__` → the escaped path; `$$ROOT.constructor` likewise. Other strings stay. */
+function escapeFieldPath(text: string): string {
+  if (!text.startsWith('$')) return text;
+  const sigil = text.startsWith('$$') ? '$$' : '$';
+  return sigil + escapeKey(text.slice(sigil.length));
 }
 
 /** A copy of a document or specification (filter, update, projection) with reserved names escaped. */
 export function escapeNames<T>(value: T): T {
   return mapKeys(value, escapeKey) as T;
+}
+
+/**
+ * A copy of an aggregation pipeline with reserved names escaped, in field names and in the
+ * field paths (`"$a.b"`) its expressions read.
+ */
+export function escapePipeline<T>(pipeline: T): T {
+  return mapKeys(pipeline, escapeKey, escapeFieldPath) as T;
 }
 
 /** The reverse of `escapeNames`. */

@@ -4,7 +4,13 @@ import * as pipelineOperators from 'mingo/operators/pipeline';
 
 import { canonicalKey, compareBson, isPlainObject } from './bson-order';
 import { badValue, failedToParse, MongoCommandError } from './errors';
-import { escapeNames, mentionsReservedNames, setOwn, unescapeNames } from './field-names';
+import {
+  escapeNames,
+  escapePipeline,
+  mentionsReservedNames,
+  setOwn,
+  unescapeNames,
+} from './field-names';
 import { valuesAtPath, valueAtPath } from './paths';
 
 /** A copy whose plain objects and arrays are new, so updates never touch committed versions. */
@@ -44,6 +50,16 @@ function scriptingRefusal(operator: string): MongoCommandError | undefined {
   return undefined;
 }
 
+// Operators that need text or geospatial indexes, which this server does not have.
+const TEXT_AND_GEO_OPERATORS = new Set([
+  '$text',
+  '$near',
+  '$nearSphere',
+  '$geoWithin',
+  '$geoIntersects',
+  '$within',
+]);
+
 /** Refuses a pipeline or expression that would run server-side JavaScript. */
 export function assertNoScripting(value: unknown): void {
   if (Array.isArray(value)) return value.forEach(assertNoScripting);
@@ -69,6 +85,12 @@ function assertAnswerable(condition: unknown): void {
   for (const [key, value] of Object.entries(condition)) {
     const refusal = scriptingRefusal(key);
     if (refusal) throw refusal;
+    if (TEXT_AND_GEO_OPERATORS.has(key)) {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `${key} is not supported by the embedded server (it has no text or geospatial indexes)`,
+      );
+    }
     if (key === '$type' && [value].flat().some((type) => NUMERIC_SUBTYPES.has(type))) {
       throw new MongoCommandError(
         'NotImplemented',
@@ -650,7 +672,7 @@ export function applyUpdate(
   } else if (spec.kind === 'pipeline') {
     try {
       result = unescapeNames(
-        new Aggregator(escapeNames(spec.pipeline)).run([escapeNames(document)])[0] as Document,
+        new Aggregator(escapePipeline(spec.pipeline)).run([escapeNames(document)])[0] as Document,
       );
     } catch (error) {
       asCommandError(error, failedToParse);
@@ -752,7 +774,7 @@ export function runPipeline(
   assertNoScripting(pipeline);
   try {
     // Escaping reserved field names copies every input, which the stages may then edit.
-    const results = new Aggregator(escapeNames(rewriteCount(pipeline)), {
+    const results = new Aggregator(escapePipeline(rewriteCount(pipeline)), {
       collectionResolver: (collection) => resolve(collection).map(escapeNames),
     }).run(documents.map(escapeNames)) as Document[];
     return unescapeNames(results);

@@ -25,6 +25,8 @@ const UNSUPPORTED_STAGES = new Set([
   '$planCacheStats',
   '$changeStream',
   '$search',
+  '$searchMeta',
+  '$geoNear',
 ]);
 
 export const AGGREGATE_FIELDS = [
