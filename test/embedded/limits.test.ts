@@ -55,15 +55,38 @@ describe('embedded server refusals', () => {
     expect(error.message).toContain('Decimal128');
   });
 
-  it('refuses collations other than simple', async () => {
-    const error = await client
-      .db('limits')
-      .collection('numbers')
-      .find({}, { collation: { locale: 'en', strength: 2 } })
-      .toArray()
-      .catch((thrown: unknown) => thrown as MongoServerError);
-    expect(error).toBeInstanceOf(MongoServerError);
-    expect((error as MongoServerError).code).toBe(238);
+  it.each([
+    ['strength 3 (the default)', { locale: 'en' }],
+    ['strength 4', { locale: 'en', strength: 4 }],
+    ['numericOrdering', { locale: 'en', strength: 2, numericOrdering: true }],
+    ['caseFirst', { locale: 'en', strength: 2, caseFirst: 'upper' as const }],
+    ['alternate: shifted', { locale: 'en', strength: 1, alternate: 'shifted' as const }],
+  ])(
+    'refuses a collation with %s: only strength 1 or 2 is followed exactly',
+    async (_name, collation) => {
+      const error = await client
+        .db('limits')
+        .collection('numbers')
+        .find({}, { collation })
+        .toArray()
+        .catch((thrown: unknown) => thrown as MongoServerError);
+      expect(error).toBeInstanceOf(MongoServerError);
+      expect((error as MongoServerError).code).toBe(238);
+    },
+  );
+
+  it('refuses $regex, $expr and string-comparing stages under a collation', async () => {
+    const numbers = client.db('limits').collection('numbers');
+    const collation = { locale: 'en', strength: 2 };
+    for (const attempt of [
+      () => numbers.find({ a: /x/ }, { collation }).toArray(),
+      () => numbers.find({ $expr: { $eq: ['$a', 'x'] } }, { collation }).toArray(),
+      () => numbers.aggregate([{ $group: { _id: '$a' } }], { collation }).toArray(),
+    ]) {
+      const error = await attempt().catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(MongoServerError);
+      expect((error as MongoServerError).code).toBe(238);
+    }
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { type Document } from 'bson';
 
 import { canonicalKey } from './bson-order';
+import { type Collation } from './collation';
 import { CollectionStore, idKeyOf } from './collection';
 import { MongoCommandError, writeConflict } from './errors';
 import { Index, type IndexKey, type IndexSpec, sameIndex } from './indexes';
@@ -364,9 +365,10 @@ export class StorageEngine {
     collection: CollectionStore,
     filter: Document,
     txn: Transaction | undefined,
+    collation?: Collation,
   ): { index?: Index; documents: IterableIterator<Document> } {
     const snapshot = txn && !txn.autocommit ? txn.snapshotSeq : undefined;
-    const { index, ids } = collection.plan(filter, snapshot);
+    const { index, ids } = collection.plan(filter, snapshot, collation);
     return { index, documents: this.visibleDocuments(collection, txn, ids) };
   }
 

@@ -3,6 +3,7 @@ import { type Document } from 'bson';
 import { canonicalKey, isPlainObject } from './bson-order';
 import { badValue, MongoCommandError } from './errors';
 import { indexedValuesAtPath } from './paths';
+import { type Collation, foldStrings, parseCollation, sameCollation } from './collation';
 import { compileFilter } from './query';
 
 /** An index as `listIndexes` reports it. */
@@ -17,6 +18,8 @@ export interface IndexSpec {
   hidden?: boolean;
   /** Only documents matching it are indexed (and held unique). */
   partialFilterExpression?: Document;
+  /** Strings are keyed as this collation compares them (MongoDB's full spec). */
+  collation?: Document;
 }
 
 /** One key a document contributes to an index, with the values `keyValue` reports. */
@@ -33,6 +36,7 @@ const SUPPORTED_OPTIONS = new Set([
   'expireAfterSeconds',
   'hidden',
   'partialFilterExpression',
+  'collation',
   'v',
 ]);
 
@@ -133,6 +137,8 @@ export function parseIndexSpec(raw: Document): IndexSpec {
     throw badValue('index name must be a string');
   if (raw.unique === true) spec.unique = true;
   if (raw.sparse === true) spec.sparse = true;
+  const collation = parseCollation(raw.collation);
+  if (collation) spec.collation = collation.spec;
   if (raw.partialFilterExpression !== undefined) {
     if (!isPlainObject(raw.partialFilterExpression)) {
       throw new MongoCommandError('TypeMismatch', 'partialFilterExpression must be an object');
@@ -186,12 +192,14 @@ export class Index {
   /** The partial filter's test: documents failing it contribute no keys. */
   private readonly selects?: (document: Document) => boolean;
   private readonly hashed: boolean;
+  private readonly collation?: Collation;
 
   constructor(public spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     if (this.fields.length > 1) this.prefixEntries = new Map();
     if (spec.partialFilterExpression) this.selects = compileFilter(spec.partialFilterExpression);
     this.hashed = Object.values(spec.key).includes('hashed');
+    this.collation = parseCollation(spec.collation);
   }
 
   get name(): string {
@@ -244,7 +252,13 @@ export class Index {
 
   /** `undefined` is an empty array's key, distinct from null (a missing field or null). */
   keyOf(values: unknown[]): string {
-    return values.map((value) => (value === undefined ? 'u' : canonicalKey(value))).join('\u0000');
+    const collation = this.collation;
+    return values
+      .map((value) => {
+        if (value === undefined) return 'u';
+        return canonicalKey(collation ? foldStrings(value, collation) : value);
+      })
+      .join('\u0000');
   }
 
   holders(key: string): ReadonlySet<string> | undefined {
@@ -266,20 +280,31 @@ export class Index {
   }
 
   /**
-   * Sets of ids (which may overlap) of the documents that may match `filter`, when it pins this index's fields (all of
-   * them, or for a compound index the first) by equality; undefined when it does not.
+   * Sets of ids (which may overlap) of the documents that may match `filter` under `collation`,
+   * when it pins this index's fields (all of them, or for a compound index the first) by
+   * equality; undefined when it does not.
    */
-  candidates(filter: Document, wholeKeyOnly: boolean): ReadonlySet<string>[] | undefined {
+  candidates(
+    filter: Document,
+    wholeKeyOnly: boolean,
+    collation?: Collation,
+  ): ReadonlySet<string>[] | undefined {
     // Sparse and partial indexes lack documents the filter may match; hidden ones are not used.
     if (this.spec.sparse || this.spec.hidden || this.selects) return undefined;
-    const whole = equalityKeys(this.fields, filter);
+    // Strings are keyed by the index's collation; other values key alike under any.
+    const usable = (combinations: unknown[][] | undefined) =>
+      combinations &&
+      (sameCollation(this.collation, collation) || !combinations.some(holdsString)
+        ? combinations
+        : undefined);
+    const whole = usable(equalityKeys(this.fields, filter));
     if (whole)
       return holdersOf(
         this.entries,
         whole.map((values) => this.keyOf(values)),
       );
     if (wholeKeyOnly || !this.prefixEntries) return undefined;
-    const first = equalityKeys(this.fields.slice(0, 1), filter);
+    const first = usable(equalityKeys(this.fields.slice(0, 1), filter));
     return (
       first &&
       holdersOf(
@@ -305,6 +330,12 @@ export class Index {
     }
     return undefined;
   }
+}
+
+function holdsString(value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  if (Array.isArray(value)) return value.some(holdsString);
+  return isPlainObject(value) && Object.values(value).some(holdsString);
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, id: string): void {

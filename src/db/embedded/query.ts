@@ -3,6 +3,7 @@ import { Aggregator, Query, update as applyModifier } from 'mingo';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 
 import { canonicalKey, compareBson, isPlainObject } from './bson-order';
+import { type Collation, foldStrings } from './collation';
 import { badValue, failedToParse, MongoCommandError } from './errors';
 import {
   escapeNames,
@@ -135,12 +136,47 @@ function splitSetMembership(filter: Document): { sets: [string, Set<string>][]; 
   return { sets, rest };
 }
 
-/** A compiled filter; unknown or malformed operators are BadValue, as in MongoDB. */
-export function compileFilter(filter: unknown): (document: Document) => boolean {
+/**
+ * What a collation cannot fold: patterns (MongoDB matches them bytewise whatever the collation,
+ * but they would meet folded text here) and expressions.
+ */
+function assertCollatable(condition: unknown): void {
+  if (Array.isArray(condition)) return condition.forEach(assertCollatable);
+  if (condition instanceof RegExp || condition instanceof BSONRegExp) {
+    throw new MongoCommandError(
+      'NotImplemented',
+      'regular expressions with a collation are not supported by the embedded server',
+    );
+  }
+  if (!isPlainObject(condition)) return;
+  for (const [key, value] of Object.entries(condition)) {
+    if (key === '$regex' || key === '$expr') {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `${key} with a collation is not supported by the embedded server`,
+      );
+    }
+    assertCollatable(value);
+  }
+}
+
+/**
+ * A compiled filter; unknown or malformed operators are BadValue, as in MongoDB. Under a
+ * collation, strings in the filter and in each document are compared folded.
+ */
+export function compileFilter(
+  filter: unknown,
+  collation?: Collation,
+): (document: Document) => boolean {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw badValue('filter must be an object');
   if (Object.keys(filter).length === 0) return () => true;
   assertAnswerable(filter);
+  if (collation) {
+    assertCollatable(filter);
+    const folded = compileFilter(foldStrings(filter, collation));
+    return (document) => folded(foldStrings(document, collation) as Document);
+  }
   if (mentionsReservedNames(filter)) {
     const escaped = compileFilter(escapeNames(filter));
     return (document) => escaped(escapeNames(document));
@@ -333,22 +369,33 @@ export function parseSort(sort: unknown): [string, 1 | -1][] | undefined {
  * The value a document sorts by on one field: for arrays the smallest element ascending and the
  * largest descending, as MongoDB does; missing sorts as null.
  */
-function sortKey(document: Document, field: string, direction: 1 | -1): unknown {
+function sortKey(
+  document: Document,
+  field: string,
+  direction: 1 | -1,
+  collation: Collation | undefined,
+): unknown {
   const values = valuesAtPath(document, field);
   if (values.length === 0) return null;
-  return values.reduce((best, value) => (compareBson(value, best) * direction < 0 ? value : best));
+  return values.reduce((best, value) =>
+    compareBson(value, best, collation?.compareStrings) * direction < 0 ? value : best,
+  );
 }
 
 /** Sorts in MongoDB's BSON order; ties keep their natural (insertion) order. */
-export function sortDocuments(documents: Document[], sort: [string, 1 | -1][]): Document[] {
+export function sortDocuments(
+  documents: Document[],
+  sort: [string, 1 | -1][],
+  collation?: Collation,
+): Document[] {
   const keyed = documents.map((document, position) => ({
     document,
     position,
-    keys: sort.map(([field, direction]) => sortKey(document, field, direction)),
+    keys: sort.map(([field, direction]) => sortKey(document, field, direction, collation)),
   }));
   keyed.sort((a, b) => {
     for (let i = 0; i < sort.length; i++) {
-      const order = compareBson(a.keys[i], b.keys[i]) * sort[i][1];
+      const order = compareBson(a.keys[i], b.keys[i], collation?.compareStrings) * sort[i][1];
       if (order !== 0) return order;
     }
     return a.position - b.position;
@@ -764,6 +811,7 @@ export function runPipeline(
   documents: Document[],
   pipeline: Document[],
   resolve: (collection: string) => Document[],
+  collation?: Collation,
 ): Document[] {
   for (const stage of pipeline) {
     const name = Object.keys(stage)[0];
@@ -776,6 +824,9 @@ export function runPipeline(
     // Escaping reserved field names copies every input, which the stages may then edit.
     const results = new Aggregator(escapePipeline(rewriteCount(pipeline)), {
       collectionResolver: (collection) => resolve(collection).map(escapeNames),
+      ...(collation
+        ? { collation: { locale: collation.locale, strength: collation.strength } }
+        : {}),
     }).run(documents.map(escapeNames)) as Document[];
     return unescapeNames(results);
   } catch (error) {

@@ -1,10 +1,10 @@
 import { type Document } from 'bson';
 
 import { isPlainObject } from '../bson-order';
+import { parseCollation } from '../collation';
 import { failedToParse, MongoCommandError } from '../errors';
 import { runPipeline } from '../query';
 import {
-  assertSimpleCollation,
   assertValidHint,
   cursorCaller,
   existingCollection,
@@ -28,6 +28,36 @@ const UNSUPPORTED_STAGES = new Set([
   '$searchMeta',
   '$geoNear',
 ]);
+
+// Stages that compare no strings, or ($sort) that mingo sorts by the collation: the ones a
+// pipeline with a collation may have after its leading $match.
+const COLLATION_NEUTRAL_STAGES = new Set([
+  '$sort',
+  '$project',
+  '$unset',
+  '$skip',
+  '$limit',
+  '$count',
+]);
+
+// Accumulators that compare no strings.
+const COUNTING_ACCUMULATORS = new Set(['$sum', '$count', '$avg', '$first', '$last', '$push']);
+
+/**
+ * A `$group` into one constant key with counting accumulators (what `countDocuments` sends):
+ * nothing in it compares strings, so a collation changes nothing.
+ */
+function isConstantCount(stage: Document): boolean {
+  const group: unknown = stage.$group;
+  if (!isPlainObject(group)) return false;
+  const { _id: key, ...accumulators } = group;
+  if (typeof key === 'string' || isPlainObject(key) || Array.isArray(key)) return false;
+  return Object.values(accumulators).every(
+    (accumulator) =>
+      isPlainObject(accumulator) &&
+      Object.keys(accumulator).every((operator) => COUNTING_ACCUMULATORS.has(operator)),
+  );
+}
 
 export const AGGREGATE_FIELDS = [
   'pipeline',
@@ -57,7 +87,7 @@ export function runAggregate(
   if (!isPlainObject(command.cursor)) {
     throw failedToParse("The 'cursor' option is required");
   }
-  assertSimpleCollation(command.collation);
+  const collation = parseCollation(command.collation);
   const pipeline = command.pipeline;
   if (!Array.isArray(pipeline)) {
     throw new MongoCommandError('TypeMismatch', "'pipeline' option must be specified as an array");
@@ -84,10 +114,25 @@ export function runAggregate(
     isPlainObject(pipeline[0]) && isPlainObject(pipeline[0].$match)
       ? pipeline[0].$match
       : undefined;
-  const input = matchingDocuments(context, collection, leadingMatch ?? {}, { stats });
+  const input = matchingDocuments(context, collection, leadingMatch ?? {}, { stats, collation });
   const laterStages = leadingMatch ? pipeline.slice(1) : pipeline;
-  const results = runPipeline(input, laterStages, (other) =>
-    matchingDocuments(context, existingCollection(context, other), {}),
+  if (collation) {
+    for (const stage of laterStages) {
+      const stageName = Object.keys(stage)[0];
+      if (!COLLATION_NEUTRAL_STAGES.has(stageName) && !isConstantCount(stage)) {
+        throw new MongoCommandError(
+          'NotImplemented',
+          `${stageName} with a collation is not supported by the embedded server (a leading ` +
+            `$match, $sort, $project, $unset, $skip, $limit and $count are)`,
+        );
+      }
+    }
+  }
+  const results = runPipeline(
+    input,
+    laterStages,
+    (other) => matchingDocuments(context, existingCollection(context, other), {}),
+    collation,
   );
   return { results, leadingMatch, laterStages };
 }

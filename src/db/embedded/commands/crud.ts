@@ -15,9 +15,9 @@ import {
   upsertSeed,
   type UpdateSpec,
 } from '../query';
+import { type Collation, foldStrings, parseCollation } from '../collation';
 import { valuesAtPath } from '../paths';
 import {
-  assertSimpleCollation,
   assertValidHint,
   collectionName,
   cursorCaller,
@@ -181,6 +181,7 @@ function updateDocuments(
     upsert: boolean;
     arrayFilters?: Document[];
     sort?: [string, 1 | -1][];
+    collation?: Collation;
   },
 ): UpdateOutcome {
   const collection = existingCollection(context, name);
@@ -188,8 +189,9 @@ function updateDocuments(
     transaction: txn,
     // Without a sort, a single-document update takes the first match in natural order.
     limit: options.multi || options.sort ? undefined : 1,
+    collation: options.collation,
   });
-  if (options.sort) targets = sortDocuments(targets, options.sort);
+  if (options.sort) targets = sortDocuments(targets, options.sort, options.collation);
   if (!options.multi) targets = targets.slice(0, 1);
   const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
   for (const before of targets) {
@@ -273,7 +275,7 @@ function runFind(
     throw new MongoCommandError('InvalidNamespace', 'collection name must be a string');
   }
   const collection = existingCollection(context, command.find);
-  assertSimpleCollation(command.collation);
+  const collation = parseCollation(command.collation);
   assertValidHint(collection, command.hint);
   const sort = parseSort(command.sort);
   const skip = nonNegativeInteger(command.skip, 'skip') ?? 0;
@@ -292,9 +294,10 @@ function runFind(
     {
       limit: !sort && limit ? skip + limit : undefined,
       stats,
+      collation,
     },
   );
-  if (sort) documents = sortDocuments(documents, sort);
+  if (sort) documents = sortDocuments(documents, sort, collation);
   documents = documents.slice(skip, limit ? skip + limit : undefined);
   documents = projectDocuments(documents, command.projection, command.filter);
   return { documents, limit, singleBatch };
@@ -343,7 +346,7 @@ export const crudCommands: CommandTable = {
         statements,
         context.command.ordered !== false,
         async (statement, index, result) => {
-          assertSimpleCollation(statement.collation);
+          const collation = parseCollation(statement.collation);
           assertValidHint(existingCollection(context, name), statement.hint);
           const update = parseUpdate(statement.u);
           const multi = statement.multi === true;
@@ -357,6 +360,7 @@ export const crudCommands: CommandTable = {
               multi,
               upsert: statement.upsert === true,
               arrayFilters: parseArrayFilters(statement.arrayFilters),
+              collation,
             }),
           );
           result.nModified = (result.nModified ?? 0) + outcome.modified;
@@ -384,7 +388,7 @@ export const crudCommands: CommandTable = {
         statements,
         context.command.ordered !== false,
         async (statement, _i, result) => {
-          assertSimpleCollation(statement.collation);
+          const collation = parseCollation(statement.collation);
           const limit = statement.limit ?? 0;
           if (limit !== 0 && limit !== 1)
             throw failedToParse('The limit field in delete objects must be 0 or 1.');
@@ -395,7 +399,7 @@ export const crudCommands: CommandTable = {
               context,
               collection,
               optionalDocument(statement.q, 'q') ?? {},
-              { transaction: txn, limit: limit === 1 ? 1 : undefined },
+              { transaction: txn, limit: limit === 1 ? 1 : undefined, collation },
             );
             for (const document of targets)
               context.engine.stage(txn, collection!, idKeyOf(document), null);
@@ -428,7 +432,7 @@ export const crudCommands: CommandTable = {
       const name = collectionName(context, 'findAndModify');
       const filter = optionalDocument(command.query, 'query') ?? {};
       const sort = parseSort(command.sort);
-      assertSimpleCollation(command.collation);
+      const collation = parseCollation(command.collation);
       assertValidHint(existingCollection(context, name), command.hint);
       const project = (document: Document | undefined) =>
         document ? projectDocuments([document], command.fields, filter)[0] : null;
@@ -439,8 +443,11 @@ export const crudCommands: CommandTable = {
         }
         const removed = await context.write((txn) => {
           const collection = existingCollection(context, name);
-          let targets = matchingDocuments(context, collection, filter, { transaction: txn });
-          if (sort) targets = sortDocuments(targets, sort);
+          let targets = matchingDocuments(context, collection, filter, {
+            transaction: txn,
+            collation,
+          });
+          if (sort) targets = sortDocuments(targets, sort, collation);
           const target = targets[0];
           if (target) context.engine.stage(txn, collection!, idKeyOf(target), null);
           return target;
@@ -458,6 +465,7 @@ export const crudCommands: CommandTable = {
           upsert: command.upsert === true,
           arrayFilters: parseArrayFilters(command.arrayFilters),
           sort,
+          collation,
         }),
       );
       const lastErrorObject: Document = {
@@ -600,14 +608,14 @@ export const crudCommands: CommandTable = {
     run: (context) => {
       const { command } = context;
       const collection = existingCollection(context, collectionName(context, 'count'));
-      assertSimpleCollation(command.collation);
+      const collation = parseCollation(command.collation);
       assertValidHint(collection, command.hint);
       const skip = nonNegativeInteger(command.skip, 'skip') ?? 0;
       const limit = Math.abs(Number(command.limit ?? 0));
       const query = optionalDocument(command.query, 'query');
       const total =
         query && Object.keys(query).length > 0
-          ? matchingDocuments(context, collection, query).length
+          ? matchingDocuments(context, collection, query, { collation }).length
           : (collection?.count ?? 0);
       const n = Math.max(0, total - skip);
       return { n: limit ? Math.min(n, limit) : n, ok: 1 };
@@ -621,19 +629,23 @@ export const crudCommands: CommandTable = {
       const { command } = context;
       if (typeof command.key !== 'string') throw failedToParse("'key' must be a string");
       const collection = existingCollection(context, collectionName(context, 'distinct'));
-      assertSimpleCollation(command.collation);
+      const collation = parseCollation(command.collation);
       assertValidHint(collection, command.hint);
+      // Under a collation, values it holds equal are one value (the first met).
       const values = new Map<string, unknown>();
       for (const document of matchingDocuments(
         context,
         collection,
         optionalDocument(command.query, 'query'),
+        { collation },
       )) {
         for (const value of valuesAtPath(document, command.key)) {
-          if (value !== undefined) values.set(canonicalKey(value), value);
+          const key = canonicalKey(collation ? foldStrings(value, collation) : value);
+          if (value !== undefined && !values.has(key)) values.set(key, value);
         }
       }
-      return { values: [...values.values()].sort(compareBson), ok: 1 };
+      const order = (a: unknown, b: unknown) => compareBson(a, b, collation?.compareStrings);
+      return { values: [...values.values()].sort(order), ok: 1 };
     },
   },
 };
