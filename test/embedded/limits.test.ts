@@ -146,6 +146,7 @@ describe('embedded server refusals', () => {
       'a 2dsphere index',
       { createIndexes: 'numbers', indexes: [{ key: { a: '2dsphere' }, name: 'g' }] },
     ],
+    ['a wildcard index', { createIndexes: 'numbers', indexes: [{ key: { '$**': 1 }, name: 'w' }] }],
     ['a capped collection', { create: 'capped', capped: true, size: 4096 }],
     ['a view', { create: 'view', viewOn: 'numbers', pipeline: [] }],
     ['a time series collection', { create: 'series', timeseries: { timeField: 't' } }],

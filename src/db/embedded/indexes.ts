@@ -110,6 +110,12 @@ export function parseIndexSpec(raw: Document): IndexSpec {
     throw new MongoCommandError('BadValue', 'Index keys cannot be empty.');
   }
   for (const [field, direction] of Object.entries(key)) {
+    if (field === '$**' || field.endsWith('.$**')) {
+      throw new MongoCommandError(
+        'NotImplemented',
+        'wildcard indexes are not supported by the embedded server',
+      );
+    }
     if (direction === 'hashed') {
       if (Object.keys(key).length > 1) {
         throw new MongoCommandError(
