@@ -725,13 +725,19 @@ export function applyUpdate(
       asCommandError(error, failedToParse);
     }
   } else {
-    const arrayFilters = escapeNames(options.arrayFilters ?? []);
     assertApplicable(document, spec.operators, options.arrayFilters ?? []);
-    // Escaping copies the document: the committed version is never touched.
-    result = escapeNames(document);
+    // Reserved names are escaped for mingo only when there are any: escaping copies.
+    const reserved =
+      mentionsReservedNames(spec.operators) ||
+      mentionsReservedNames(options.arrayFilters) ||
+      mentionsReservedNames(document);
+    const escape = <T>(value: T): T => (reserved ? escapeNames(value) : value);
+    const arrayFilters = escape(options.arrayFilters ?? []);
+    // A copy either way: the committed version is never touched.
+    result = reserved ? escapeNames(document) : cloneDocument(document);
     for (const { operator, path, argument } of updateSteps(document, spec.operators, options)) {
-      const escapedPath = Object.keys(escapeNames({ [path]: 0 }))[0];
-      const escapedArgument = escapeNames(argument);
+      const escapedPath = Object.keys(escape({ [path]: 0 }))[0];
+      const escapedArgument = escape(argument);
       if (operator === '$pull' && !path.includes('$')) {
         const array = valueAtPath(result, escapedPath);
         if (Array.isArray(array)) {
@@ -755,7 +761,7 @@ export function applyUpdate(
         asCommandError(error, badValue);
       }
     }
-    result = unescapeNames(result);
+    if (reserved) result = unescapeNames(result);
   }
   if (compareBson(result._id, document._id) !== 0 && document._id !== undefined) {
     throw new MongoCommandError(
@@ -821,14 +827,21 @@ export function runPipeline(
   }
   assertNoScripting(pipeline);
   try {
-    // Escaping reserved field names copies every input, which the stages may then edit.
+    // Every input is copied (escaping reserved field names copies too): stages may edit them.
+    let reserved = mentionsReservedNames(pipeline) || documents.some(mentionsReservedNames);
+    const copy = (document: Document) =>
+      reserved ? escapeNames(document) : cloneDocument(document);
     const results = new Aggregator(escapePipeline(rewriteCount(pipeline)), {
-      collectionResolver: (collection) => resolve(collection).map(escapeNames),
+      collectionResolver: (collection) => {
+        // Joined documents are escaped whatever they hold, and the results restored.
+        reserved = true;
+        return resolve(collection).map(escapeNames);
+      },
       ...(collation
         ? { collation: { locale: collation.locale, strength: collation.strength } }
         : {}),
-    }).run(documents.map(escapeNames)) as Document[];
-    return unescapeNames(results);
+    }).run(documents.map(copy)) as Document[];
+    return reserved ? unescapeNames(results) : results;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /'(\$\w+)' is not registered/.exec(message);
