@@ -379,3 +379,125 @@ describe('TTL indexes', () => {
     30_000,
   );
 });
+
+describe('partial, sparse and hashed indexes', () => {
+  it(
+    'a unique partial index holds unique only the documents its filter selects',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.createIndex(
+        { email: 1 },
+        {
+          unique: true,
+          partialFilterExpression: {
+            $and: [{ active: true }, { age: { $gte: 18 } }, { email: { $exists: true } }],
+          },
+        },
+      );
+      await collection.insertMany([
+        { _id: 1, email: 'a', active: true, age: 30 },
+        { _id: 2, email: 'a', active: false, age: 30 },
+        { _id: 3, email: 'a', active: true, age: 12 },
+      ]);
+      await expectWriteError(
+        () => collection.insertOne({ _id: 4, email: 'a', active: true, age: 40 }),
+        { code: 11000 },
+      );
+      // Leaving the filter's selection frees the key.
+      await collection.updateOne({ _id: 1 }, { $set: { active: false } });
+      await collection.insertOne({ _id: 4, email: 'a', active: true, age: 40 });
+      const listed = await collection.listIndexes().toArray();
+      expect(listed.find((index) => index.name === 'email_1')).toMatchObject({
+        unique: true,
+        partialFilterExpression: expect.any(Object),
+      });
+    }),
+  );
+
+  it(
+    'a partial filter may use equality, $exists: true, comparisons and $type',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.createIndex(
+        { code: 1 },
+        { unique: true, partialFilterExpression: { code: { $type: 'string' }, n: { $lt: 5 } } },
+      );
+      await collection.insertMany([
+        { code: 'x', n: 1 },
+        { code: 'x', n: 9 },
+        { code: 7, n: 1 },
+        { code: 7, n: 1 },
+      ]);
+      await expectWriteError(() => collection.insertOne({ code: 'x', n: 2 }), { code: 11000 });
+    }),
+  );
+
+  it(
+    'a partial filter that negates is refused (67), as is mixing it with sparse',
+    traced(async () => {
+      const collection = database.collection();
+      await expectCommandError(
+        () =>
+          collection.createIndex({ a: 1 }, { partialFilterExpression: { a: { $exists: false } } }),
+        { code: 67, codeName: 'CannotCreateIndex' },
+      );
+      await expectCommandError(
+        () =>
+          collection.createIndex(
+            { a: 1 },
+            { sparse: true, partialFilterExpression: { a: { $exists: true } } },
+          ),
+        { code: 67, codeName: 'CannotCreateIndex' },
+      );
+    }),
+  );
+
+  it(
+    'a sparse unique index skips documents without the field',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.createIndex({ nickname: 1 }, { unique: true, sparse: true });
+      await collection.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 3, nickname: 'ada' }]);
+      await expectWriteError(() => collection.insertOne({ _id: 4, nickname: 'ada' }), {
+        code: 11000,
+      });
+      // A null is a value, not a missing field: two nulls collide.
+      await collection.insertOne({ _id: 5, nickname: null });
+      await expectWriteError(() => collection.insertOne({ _id: 6, nickname: null }), {
+        code: 11000,
+      });
+      expect(await collection.countDocuments()).toBe(4);
+    }),
+  );
+
+  it(
+    'a hashed index answers equality lookups and is listed with its key',
+    traced(async () => {
+      const collection = database.collection();
+      expect(await collection.createIndex({ accountId: 'hashed' })).toBe('accountId_hashed');
+      await collection.insertMany(
+        Array.from({ length: 20 }, (_, i) => ({ _id: i, accountId: `A${i % 10}` })),
+      );
+      const explained = await collection.find({ accountId: 'A3' }).explain('executionStats');
+      expect(explained.executionStats).toMatchObject({ nReturned: 2, totalDocsExamined: 2 });
+      expect(JSON.stringify(explained.queryPlanner.winningPlan)).toContain('accountId_hashed');
+      const listed = await collection.listIndexes().toArray();
+      expect(listed.find((index) => index.name === 'accountId_hashed')).toMatchObject({
+        key: { accountId: 'hashed' },
+      });
+    }),
+  );
+
+  it(
+    'a hashed index cannot be unique (16764) and refuses arrays (16766)',
+    traced(async () => {
+      const collection = database.collection();
+      await expectCommandError(() => collection.createIndex({ a: 'hashed' }, { unique: true }), {
+        code: 16764,
+        codeName: 'Location16764',
+      });
+      await collection.createIndex({ a: 'hashed' });
+      await expectWriteError(() => collection.insertOne({ a: [1, 2] }), { code: 16766 });
+    }),
+  );
+});

@@ -162,6 +162,18 @@ describe('array projection operators', () => {
   );
 
   it(
+    '$elemMatch with operators on scalar elements returns the first element they match',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.insertOne({ _id: 1, readings: [3, 12, 18, 25] });
+      const projection = { readings: { $elemMatch: { $gt: 10, $lt: 20 } } };
+      expect(await collection.find({}, { projection }).toArray()).toEqual([
+        { _id: 1, readings: [12] },
+      ]);
+    }),
+  );
+
+  it(
     'the positional $ returns the element the query matched',
     traced(async () => {
       expect(await project({ 'stock.$': 1 }, { 'stock.qty': { $gte: 6 } })).toEqual([

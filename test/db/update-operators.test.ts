@@ -316,6 +316,186 @@ describe('positional operators', () => {
   );
 });
 
+describe('paths through arrays', () => {
+  const family = () => ({
+    _id: 1,
+    name: 'Ada',
+    children: [
+      { id: 1, a: 0, b: 0 },
+      { id: 2, a: 0, b: 0 },
+    ],
+  });
+
+  it(
+    'two fields of the element the positional $ matched, and another field, in one update',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.insertOne(family());
+      await collection.updateOne(
+        { _id: 1, 'children.id': 2 },
+        { $set: { 'children.$.a': 1, 'children.$.b': 2, name: 'Ada L' } },
+      );
+      expect(await collection.findOne({ _id: 1 })).toEqual({
+        _id: 1,
+        name: 'Ada L',
+        children: [
+          { id: 1, a: 0, b: 0 },
+          { id: 2, a: 1, b: 2 },
+        ],
+      });
+    }),
+  );
+
+  it(
+    'the positional $ names the element the query matched even when the update changes it',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.insertOne(family());
+      await collection.updateOne(
+        { _id: 1, 'children.id': 1 },
+        { $set: { 'children.$.id': 9, 'children.$.a': 5 } },
+      );
+      expect((await collection.findOne({ _id: 1 }))?.children).toEqual([
+        { id: 9, a: 5, b: 0 },
+        { id: 2, a: 0, b: 0 },
+      ]);
+    }),
+  );
+
+  it(
+    '$[<identifier>] with arrayFilters on two fields of the elements, beside another field',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.insertOne(family());
+      await collection.updateOne(
+        { _id: 1 },
+        { $set: { 'children.$[c].a': 7, 'children.$[c].b': 8, name: 'Ada K' } },
+        { arrayFilters: [{ 'c.id': { $gte: 2 } }] },
+      );
+      expect(await collection.findOne({ _id: 1 })).toEqual({
+        _id: 1,
+        name: 'Ada K',
+        children: [
+          { id: 1, a: 0, b: 0 },
+          { id: 2, a: 7, b: 8 },
+        ],
+      });
+    }),
+  );
+
+  it(
+    'the positional $ and the whole array in one update conflict (40)',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.insertOne(family());
+      await expectWriteError(
+        () =>
+          collection.updateOne(
+            { _id: 1, 'children.id': 1 },
+            { $set: { 'children.$.a': 1, children: [] } },
+          ),
+        { code: 40, errmsg: 'would create a conflict' },
+      );
+    }),
+  );
+});
+
+describe('$pull with conditions', () => {
+  it(
+    'removes the array documents that match field conditions, $or and $and',
+    traced(async () => {
+      const items = [
+        { sku: 'a', qty: 1, tags: ['x'] },
+        { sku: 'b', qty: 5 },
+        { sku: 'c', qty: 9, tags: ['y'] },
+        { sku: 'd', qty: 3 },
+      ];
+      expect(
+        await applyUpdate({ items }, { $pull: { items: { qty: { $gte: 5 }, sku: 'c' } } }),
+      ).toEqual({ _id: 1, items: [items[0], items[1], items[3]] });
+      expect(
+        await applyUpdate({ items }, { $pull: { items: { $or: [{ sku: 'a' }, { qty: 3 }] } } }),
+      ).toEqual({ _id: 1, items: [items[1], items[2]] });
+      expect(
+        await applyUpdate(
+          { items },
+          { $pull: { items: { $and: [{ qty: { $gt: 1 } }, { tags: { $exists: false } }] } } },
+        ),
+      ).toEqual({ _id: 1, items: [items[0], items[2]] });
+    }),
+  );
+
+  it(
+    'a document condition matches elements that hold more fields than it names',
+    traced(async () => {
+      expect(
+        await applyUpdate(
+          {
+            results: [
+              { item: 'A', score: 5, note: 'x' },
+              { item: 'B', score: 8 },
+            ],
+          },
+          { $pull: { results: { item: 'A' } } },
+        ),
+      ).toEqual({ _id: 1, results: [{ item: 'B', score: 8 }] });
+    }),
+  );
+
+  it(
+    'operators apply to scalar elements, and plain values are equalities',
+    traced(async () => {
+      expect(
+        await applyUpdate({ n: [1, 4, 6, 9, 12] }, { $pull: { n: { $gt: 5, $lt: 10 } } }),
+      ).toEqual({ _id: 1, n: [1, 4, 12] });
+      expect(
+        await applyUpdate({ n: [1, 4, 6, 9, 12] }, { $pull: { n: { $in: [4, 12] } } }),
+      ).toEqual({ _id: 1, n: [1, 6, 9] });
+      expect(await applyUpdate({ tags: ['a', 'b', 'a'] }, { $pull: { tags: 'a' } })).toEqual({
+        _id: 1,
+        tags: ['b'],
+      });
+    }),
+  );
+});
+
+describe('upserts from the query', () => {
+  it(
+    'nested equality conditions build the same document MongoDB builds',
+    traced(async () => {
+      const collection = database.collection();
+      const result = await collection.updateOne(
+        {
+          'name.first': 'Ada',
+          'name.last': { $eq: 'Lovelace' },
+          address: { city: 'London' },
+          $and: [{ brand: 'WAITROSE' }, { visits: { $gt: 1 } }],
+        },
+        { $set: { 'name.title': 'Countess' }, $setOnInsert: { visits: 1 } },
+        { upsert: true },
+      );
+      expect(result.upsertedCount).toBe(1);
+      const stored = await collection.findOne({ _id: result.upsertedId! });
+      expect(stored).toEqual({
+        _id: result.upsertedId,
+        name: { first: 'Ada', last: 'Lovelace', title: 'Countess' },
+        address: { city: 'London' },
+        brand: 'WAITROSE',
+        visits: 1,
+      });
+    }),
+  );
+
+  it(
+    'an upsert may set _id to the value the query gives it',
+    traced(async () => {
+      const collection = database.collection();
+      await collection.updateOne({ _id: 5 }, { $set: { _id: 5, a: 1 } }, { upsert: true });
+      expect(await collection.find().toArray()).toEqual([{ _id: 5, a: 1 }]);
+    }),
+  );
+});
+
 describe('update errors', () => {
   async function stored(document: Document) {
     const collection = database.collection();
@@ -363,6 +543,33 @@ describe('update errors', () => {
         errmsg: "the (immutable) field '_id' was found to have been altered",
       });
       expect(await collection.find().toArray()).toEqual([{ _id: 1, a: 1 }]);
+    }),
+  );
+
+  it(
+    '$set of _id to its current value is allowed; to any other value it is refused (66)',
+    traced(async () => {
+      const collection = await stored({ a: 1 });
+      const same = await collection.updateOne({ _id: 1 }, { $set: { _id: 1, a: 2 } });
+      expect(same).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+      await expectWriteError(() => collection.updateOne({ _id: 1 }, { $set: { _id: 3, a: 4 } }), {
+        code: 66,
+        errmsg: "Performing an update on the path '_id' would modify the immutable field '_id'",
+      });
+      expect(await collection.find().toArray()).toEqual([{ _id: 1, a: 2 }]);
+    }),
+  );
+
+  it(
+    'a path conflicts with itself and its prefixes, not with siblings (40)',
+    traced(async () => {
+      const collection = await stored({ a: { b: 1, c: 1 } });
+      await expectWriteError(
+        () => collection.updateOne({ _id: 1 }, { $set: { a: { b: 2 }, 'a.c': 3 } }),
+        { code: 40, errmsg: 'would create a conflict' },
+      );
+      await collection.updateOne({ _id: 1 }, { $set: { 'a.b': 2 }, $inc: { 'a.c': 1 } });
+      expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, a: { b: 2, c: 2 } });
     }),
   );
 

@@ -290,3 +290,42 @@ describe('reads never reach the journal', () => {
     await stop(again);
   });
 });
+
+describe('index options across a restart', () => {
+  it('keeps collMod changes, partial filters and collations', async () => {
+    const dataDir = await freshDataDir();
+    const first = await start(dataDir);
+    const db = first.client.db('journal');
+    await db.collection('people').createIndex({ at: 1 }, { expireAfterSeconds: 3600 });
+    await db.collection('people').createIndex(
+      { email: 1 },
+      {
+        unique: true,
+        collation: { locale: 'en', strength: 2 },
+        partialFilterExpression: { active: true },
+      },
+    );
+    await db.command({ collMod: 'people', index: { name: 'at_1', hidden: true } });
+    await db.command({ collMod: 'people', index: { name: 'at_1', expireAfterSeconds: 60 } });
+    await stop(first);
+
+    const second = await start(dataDir);
+    try {
+      const collection = second.client.db('journal').collection('people');
+      const indexes = await collection.listIndexes().toArray();
+      expect(indexes.find((index) => index.name === 'at_1')).toMatchObject({
+        hidden: true,
+        expireAfterSeconds: 60,
+      });
+      await collection.insertMany([
+        { email: 'Ada@example.com', active: true },
+        { email: 'ada@example.com', active: false },
+      ]);
+      await expect(
+        collection.insertOne({ email: 'ADA@example.com', active: true }),
+      ).rejects.toMatchObject({ code: 11000 });
+    } finally {
+      await stop(second);
+    }
+  });
+});

@@ -21,6 +21,9 @@ function dispatcher(): CommandDispatcher {
       replicaSetName: 'embedded',
       parameters: { ttlMonitorSleepSecs: 60 },
       onParametersChanged: () => undefined,
+      startedAt: Date.now(),
+      opcounters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
+      connections: () => ({ current: 0, available: 1, totalCreated: 0 }),
     },
     (error) => {
       throw error;

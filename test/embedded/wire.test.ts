@@ -161,6 +161,19 @@ describe('embedded server wire protocol', () => {
     expect(reply.document).toMatchObject({ ok: 1, n: 3 });
   });
 
+  it('closes a connection announcing a message over maxMessageSizeBytes, as mongod does', async () => {
+    const oversized = await RawConnection.open(server.port);
+    const closed = new Promise<string>((resolve) =>
+      server.events.once('connectionClosed', (_id, reason) => resolve(reason)),
+    );
+    const header = Buffer.alloc(16);
+    header.writeInt32LE(48_000_001, 0);
+    header.writeInt32LE(OP_MSG, 12);
+    oversized.send({ bytes: header });
+    expect(await closed).toBe('malformed message');
+    oversized.close();
+  });
+
   it('refuses unknown commands and fields in MongoDB error shape', async () => {
     connection.send(opMsg({ frobnicate: 1, $db: 'wire' }));
     expect((await connection.reply()).document).toEqual({

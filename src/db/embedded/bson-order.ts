@@ -106,7 +106,14 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-function compareObjects(a: Record<string, unknown>, b: Record<string, unknown>): number {
+/** Orders two strings; binary unless a collation says otherwise. */
+export type StringOrder = (a: string, b: string) => number;
+
+function compareObjects(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  strings: StringOrder,
+): number {
   const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
   const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
   const length = Math.min(keysA.length, keysB.length);
@@ -115,14 +122,14 @@ function compareObjects(a: Record<string, unknown>, b: Record<string, unknown>):
     if (rank !== 0) return rank;
     const name = compareStrings(keysA[i], keysB[i]);
     if (name !== 0) return name;
-    const value = compareBson(a[keysA[i]], b[keysB[i]]);
+    const value = compareBson(a[keysA[i]], b[keysB[i]], strings);
     if (value !== 0) return value;
   }
   return keysA.length - keysB.length;
 }
 
 /** Compares two BSON values as MongoDB does for sorting and index order. */
-export function compareBson(a: unknown, b: unknown): number {
+export function compareBson(a: unknown, b: unknown, strings: StringOrder = compareStrings): number {
   const rank = typeRank(a) - typeRank(b);
   if (rank !== 0) return rank < 0 ? -1 : 1;
   switch (typeRank(a)) {
@@ -143,14 +150,16 @@ export function compareBson(a: unknown, b: unknown): number {
       return compareNumbers(toNumber(a), toNumber(b));
     }
     case 4:
-      return compareStrings(String(a), String(b));
+      return Math.sign(strings(String(a), String(b)));
     case 5:
-      return Math.sign(compareObjects(a as Record<string, unknown>, b as Record<string, unknown>));
+      return Math.sign(
+        compareObjects(a as Record<string, unknown>, b as Record<string, unknown>, strings),
+      );
     case 6: {
       const left = a as unknown[];
       const right = b as unknown[];
       for (let i = 0; i < Math.min(left.length, right.length); i++) {
-        const order = compareBson(left[i], right[i]);
+        const order = compareBson(left[i], right[i], strings);
         if (order !== 0) return order;
       }
       return Math.sign(left.length - right.length);

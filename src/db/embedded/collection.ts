@@ -1,6 +1,7 @@
 import { type Document, UUID } from 'bson';
 
 import { canonicalKey } from './bson-order';
+import { type Collation } from './collation';
 import { Index, type IndexSpec } from './indexes';
 
 /** One committed version of a document; `doc` null marks a deletion. */
@@ -116,12 +117,16 @@ export class CollectionStore {
    * snapshot reads the ids changed since the snapshot are added, because the indexes describe
    * only the latest versions.
    */
-  plan(filter: Document, snapshotSeq: number | undefined): QueryPlan {
+  plan(filter: Document, snapshotSeq: number | undefined, collation?: Collation): QueryPlan {
     const indexes = [...this.indexes.values()];
     // An index the filter pins whole (the _id index first) beats one pinned by its first field.
     const chosen =
-      firstDefined(indexes, (index) => withCandidates(index, index.candidates(filter, true))) ??
-      firstDefined(indexes, (index) => withCandidates(index, index.candidates(filter, false)));
+      firstDefined(indexes, (index) =>
+        withCandidates(index, index.candidates(filter, true, collation)),
+      ) ??
+      firstDefined(indexes, (index) =>
+        withCandidates(index, index.candidates(filter, false, collation)),
+      );
     if (!chosen) return {};
     const [index, sets] = chosen;
     const changes = snapshotSeq === undefined ? [] : this.changesSince(snapshotSeq);

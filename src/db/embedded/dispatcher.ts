@@ -131,6 +131,7 @@ export class CommandDispatcher {
         throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
       }
       validateFields(name, handler, command);
+      this.count(name, command);
       const session = command.lsid ? this.sessions.get(command.lsid) : undefined;
       const inTransaction = command.autocommit === false;
       if (inTransaction) {
@@ -186,6 +187,30 @@ export class CommandDispatcher {
       if (error instanceof MongoCommandError) return error.toReply();
       this.onInternalError(error, name);
       return new MongoCommandError('InternalError', `internal error running ${name}`).toReply();
+    }
+  }
+
+  /** Counts a command in `serverStatus.opcounters` as MongoDB does: inserts by document. */
+  private count(name: string, command: Document): void {
+    const counters = this.server.opcounters;
+    switch (name) {
+      case 'insert':
+        counters.insert += Array.isArray(command.documents) ? command.documents.length : 0;
+        break;
+      case 'update':
+        counters.update += Array.isArray(command.updates) ? command.updates.length : 0;
+        break;
+      case 'delete':
+        counters.delete += Array.isArray(command.deletes) ? command.deletes.length : 0;
+        break;
+      case 'find':
+        counters.query++;
+        break;
+      case 'getMore':
+        counters.getmore++;
+        break;
+      default:
+        counters.command++;
     }
   }
 

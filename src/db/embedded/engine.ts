@@ -1,10 +1,12 @@
 import { type Document } from 'bson';
 
 import { canonicalKey } from './bson-order';
+import { type Collation } from './collation';
 import { CollectionStore, idKeyOf } from './collection';
 import { MongoCommandError, writeConflict } from './errors';
 import { Index, type IndexKey, type IndexSpec, sameIndex } from './indexes';
 import { type Journal, type JournalOperation } from './journal';
+import { setOwn } from './field-names';
 import { formatKeyValue } from './format';
 
 /** Which staged document holds each unique key, and the reverse, for O(1) re-staging. */
@@ -87,6 +89,8 @@ export class StorageEngine {
   private readonly lockOwners = new Map<string, Transaction>();
   private readonly openSnapshots = new Set<Transaction>();
   private seq = 0;
+  private committedTransactions = 0;
+  private abortedTransactions = 0;
 
   /**
    * Every change is journaled before it is applied: when the journal refuses a change (a full
@@ -123,6 +127,11 @@ export class StorageEngine {
         case 'dropIndex':
           this.collection(...splitNamespace(operation.ns))?.indexes.delete(operation.name);
           break;
+        case 'modifyIndex': {
+          const collection = this.collection(...splitNamespace(operation.ns));
+          if (collection) this.modifyIndex(collection, operation.spec);
+          break;
+        }
         case 'put':
           this.ensureCollection(...splitNamespace(operation.ns)).apply(
             operation.id,
@@ -311,6 +320,14 @@ export class StorageEngine {
     return true;
   }
 
+  /** Replaces the options of an index that keeps its keys (collMod: hidden, TTL). */
+  modifyIndex(collection: CollectionStore, spec: IndexSpec): void {
+    const index = collection.indexes.get(spec.name);
+    if (!index) return;
+    this.journal?.append({ op: 'modifyIndex', ns: collection.namespace, spec });
+    index.spec = spec;
+  }
+
   dropIndex(collection: CollectionStore, name: string): void {
     this.journal?.append({ op: 'dropIndex', ns: collection.namespace, name });
     collection.indexes.delete(name);
@@ -348,9 +365,10 @@ export class StorageEngine {
     collection: CollectionStore,
     filter: Document,
     txn: Transaction | undefined,
+    collation?: Collation,
   ): { index?: Index; documents: IterableIterator<Document> } {
     const snapshot = txn && !txn.autocommit ? txn.snapshotSeq : undefined;
-    const { index, ids } = collection.plan(filter, snapshot);
+    const { index, ids } = collection.plan(filter, snapshot, collation);
     return { index, documents: this.visibleDocuments(collection, txn, ids) };
   }
 
@@ -432,7 +450,20 @@ export class StorageEngine {
     this.finish(txn, 'aborted');
   }
 
+  /** Multi-document transactions open now, committed and aborted since start-up. */
+  get transactionStats(): { currentOpen: number; totalCommitted: number; totalAborted: number } {
+    return {
+      currentOpen: this.openSnapshots.size,
+      totalCommitted: this.committedTransactions,
+      totalAborted: this.abortedTransactions,
+    };
+  }
+
   private finish(txn: Transaction, state: 'committed' | 'aborted'): void {
+    if (!txn.autocommit) {
+      if (state === 'committed') this.committedTransactions++;
+      else this.abortedTransactions++;
+    }
     for (const lock of txn.locks) this.lockOwners.delete(lock);
     if (this.openSnapshots.delete(txn)) {
       const snapshots = this.snapshotPoints();
@@ -480,7 +511,7 @@ export class StorageEngine {
   ): void {
     for (const index of collection.indexes.values()) {
       if (!index.unique) {
-        if (after && index.fields.length > 1) index.keysOf(after);
+        if (after && index.mayRefuse) index.keysOf(after);
         continue;
       }
       const staged = txn.stagedKeysOf(index);
@@ -542,7 +573,7 @@ export function duplicateKeyError(
 ): MongoCommandError {
   const fields = Object.keys(spec.key);
   const keyValue: Document = {};
-  fields.forEach((field, i) => (keyValue[field] = key.values[i] ?? null));
+  fields.forEach((field, i) => setOwn(keyValue, field, key.values[i] ?? null));
   return new MongoCommandError(
     'DuplicateKey',
     `E11000 duplicate key error collection: ${collection.namespace} index: ${spec.name} ` +

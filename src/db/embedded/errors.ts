@@ -47,6 +47,15 @@ export const ErrorCode = {
   Location50740: 50740,
   Location50741: 50741,
   Location31253: 31253,
+  Location31275: 31275,
+  Location31264: 31264,
+  Location6108304: 6108304,
+  Location17419: 17419,
+  Location17420: 17420,
+  CannotCreateIndex: 67,
+  Location16764: 16764,
+  Location16766: 16766,
+  InvalidIndexSpecificationOption: 197,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

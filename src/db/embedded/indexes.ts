@@ -3,6 +3,8 @@ import { type Document } from 'bson';
 import { canonicalKey, isPlainObject } from './bson-order';
 import { badValue, MongoCommandError } from './errors';
 import { indexedValuesAtPath } from './paths';
+import { type Collation, foldStrings, parseCollation, sameCollation } from './collation';
+import { compileFilter } from './query';
 
 /** An index as `listIndexes` reports it. */
 export interface IndexSpec {
@@ -12,6 +14,12 @@ export interface IndexSpec {
   unique?: boolean;
   sparse?: boolean;
   expireAfterSeconds?: number;
+  /** Kept up to date and enforced, but never chosen to answer a query. */
+  hidden?: boolean;
+  /** Only documents matching it are indexed (and held unique). */
+  partialFilterExpression?: Document;
+  /** Strings are keyed as this collation compares them (MongoDB's full spec). */
+  collation?: Document;
 }
 
 /** One key a document contributes to an index, with the values `keyValue` reports. */
@@ -20,7 +28,63 @@ export interface IndexKey {
   values: unknown[];
 }
 
-const SUPPORTED_OPTIONS = new Set(['key', 'name', 'unique', 'sparse', 'expireAfterSeconds', 'v']);
+const SUPPORTED_OPTIONS = new Set([
+  'key',
+  'name',
+  'unique',
+  'sparse',
+  'expireAfterSeconds',
+  'hidden',
+  'partialFilterExpression',
+  'collation',
+  'v',
+]);
+
+// What MongoDB 7.0 accepts in a partialFilterExpression besides field equality and $and.
+const PARTIAL_OPERATORS = new Set(['$eq', '$exists', '$gt', '$gte', '$lt', '$lte', '$type']);
+
+function cannotCreateIndex(message: string): MongoCommandError {
+  return new MongoCommandError('CannotCreateIndex', message);
+}
+
+/** Refuses what MongoDB refuses in a partial index's filter, and what this server lacks. */
+function assertPartialFilter(filter: Document, topLevel = true): void {
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field === '$and' && topLevel && Array.isArray(condition)) {
+      for (const clause of condition) {
+        if (!isPlainObject(clause)) throw badValue('$and needs an array of objects');
+        assertPartialFilter(clause, false);
+      }
+      continue;
+    }
+    if (field === '$or' || field === '$in') {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `${field} in a partialFilterExpression is not supported by the embedded server`,
+      );
+    }
+    if (field.startsWith('$')) {
+      throw cannotCreateIndex(`Expression not supported in partial index: ${field}`);
+    }
+    if (!isPlainObject(condition) || !Object.keys(condition).some((key) => key.startsWith('$')))
+      continue;
+    for (const [operator, argument] of Object.entries(condition)) {
+      if (operator === '$in') {
+        throw new MongoCommandError(
+          'NotImplemented',
+          '$in in a partialFilterExpression is not supported by the embedded server',
+        );
+      }
+      // $exists: false is a negation, which MongoDB refuses as $not.
+      const negation = operator === '$exists' && !argument;
+      if (!PARTIAL_OPERATORS.has(operator) || negation) {
+        throw cannotCreateIndex(
+          `Expression not supported in partial index: ${negation || operator === '$ne' ? '$not' : operator}`,
+        );
+      }
+    }
+  }
+}
 // Options MongoDB accepts that change nothing for this server's in-memory, single-node indexes.
 const HARMLESS_OPTIONS = new Set(['background']);
 
@@ -46,11 +110,31 @@ export function parseIndexSpec(raw: Document): IndexSpec {
     throw new MongoCommandError('BadValue', 'Index keys cannot be empty.');
   }
   for (const [field, direction] of Object.entries(key)) {
-    if (direction !== 1 && direction !== -1) {
+    if (field === '$**' || field.endsWith('.$**')) {
       throw new MongoCommandError(
-        'BadValue',
-        `Values in the index key pattern can only be 1 or -1 here; '${field}' has ` +
-          `${JSON.stringify(direction)} (special index types are not supported)`,
+        'NotImplemented',
+        'wildcard indexes are not supported by the embedded server',
+      );
+    }
+    if (direction === 'hashed') {
+      if (Object.keys(key).length > 1) {
+        throw new MongoCommandError(
+          'NotImplemented',
+          'compound hashed indexes are not supported by the embedded server',
+        );
+      }
+      if (raw.unique === true) {
+        throw new MongoCommandError(
+          'Location16764',
+          'Currently hashed indexes cannot guarantee uniqueness. Use a regular index.',
+        );
+      }
+    } else if (direction !== 1 && direction !== -1) {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `Values in the index key pattern can only be 1, -1 or "hashed" here; '${field}' has ` +
+          `${JSON.stringify(direction)} (text, geospatial and wildcard indexes are not supported ` +
+          `by the embedded server)`,
       );
     }
   }
@@ -59,6 +143,22 @@ export function parseIndexSpec(raw: Document): IndexSpec {
     throw badValue('index name must be a string');
   if (raw.unique === true) spec.unique = true;
   if (raw.sparse === true) spec.sparse = true;
+  const collation = parseCollation(raw.collation);
+  if (collation) spec.collation = collation.spec;
+  if (raw.partialFilterExpression !== undefined) {
+    if (!isPlainObject(raw.partialFilterExpression)) {
+      throw new MongoCommandError('TypeMismatch', 'partialFilterExpression must be an object');
+    }
+    if (spec.sparse) {
+      throw cannotCreateIndex('cannot mix "partialFilterExpression" and "sparse" options');
+    }
+    assertPartialFilter(raw.partialFilterExpression);
+    spec.partialFilterExpression = raw.partialFilterExpression;
+  }
+  if (raw.hidden === true) {
+    if (spec.name === '_id_') throw badValue("can't hide _id index");
+    spec.hidden = true;
+  }
   if (raw.expireAfterSeconds !== undefined) {
     const seconds = raw.expireAfterSeconds;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
@@ -78,7 +178,9 @@ export function sameIndex(a: IndexSpec, b: IndexSpec): boolean {
     canonicalKey(a.key) === canonicalKey(b.key) &&
     Boolean(a.unique) === Boolean(b.unique) &&
     Boolean(a.sparse) === Boolean(b.sparse) &&
-    a.expireAfterSeconds === b.expireAfterSeconds
+    a.expireAfterSeconds === b.expireAfterSeconds &&
+    canonicalKey(a.partialFilterExpression ?? null) ===
+      canonicalKey(b.partialFilterExpression ?? null)
   );
 }
 
@@ -92,13 +194,27 @@ export class Index {
   /** For compound indexes: first field's key → ids, so a filter on that field alone is served. */
   private readonly prefixEntries?: Map<string, Set<string>>;
 
-  constructor(readonly spec: IndexSpec) {
+  /** Replaced whole by collMod (hidden, expireAfterSeconds); the key pattern never changes. */
+  /** The partial filter's test: documents failing it contribute no keys. */
+  private readonly selects?: (document: Document) => boolean;
+  private readonly hashed: boolean;
+  private readonly collation?: Collation;
+
+  constructor(public spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     if (this.fields.length > 1) this.prefixEntries = new Map();
+    if (spec.partialFilterExpression) this.selects = compileFilter(spec.partialFilterExpression);
+    this.hashed = Object.values(spec.key).includes('hashed');
+    this.collation = parseCollation(spec.collation);
   }
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** Whether some documents cannot be indexed (parallel arrays, arrays in a hashed field). */
+  get mayRefuse(): boolean {
+    return this.fields.length > 1 || this.hashed;
   }
 
   get unique(): boolean {
@@ -111,11 +227,18 @@ export class Index {
    * MongoDB does, rather than index every combination of their elements.
    */
   keysOf(document: Document): IndexKey[] {
+    if (this.selects && !this.selects(document)) return [];
     let combinations: unknown[][] = [[]];
     let anyPresent = false;
     let multikey: { field: string; arrays: Set<string> } | undefined;
     for (const field of this.fields) {
       const { values, arrays } = indexedValuesAtPath(document, field);
+      if (this.hashed && arrays.size > 0) {
+        throw new MongoCommandError(
+          'Location16766',
+          `Error: hashed indexes do not currently support array values. Found array at path: ${field}`,
+        );
+      }
       if (arrays.size > 0) {
         if (multikey && crossesOtherArrays(arrays, multikey.arrays)) {
           throw new MongoCommandError(
@@ -135,7 +258,13 @@ export class Index {
 
   /** `undefined` is an empty array's key, distinct from null (a missing field or null). */
   keyOf(values: unknown[]): string {
-    return values.map((value) => (value === undefined ? 'u' : canonicalKey(value))).join('\u0000');
+    const collation = this.collation;
+    return values
+      .map((value) => {
+        if (value === undefined) return 'u';
+        return canonicalKey(collation ? foldStrings(value, collation) : value);
+      })
+      .join('\u0000');
   }
 
   holders(key: string): ReadonlySet<string> | undefined {
@@ -157,19 +286,31 @@ export class Index {
   }
 
   /**
-   * Sets of ids (which may overlap) of the documents that may match `filter`, when it pins this index's fields (all of
-   * them, or for a compound index the first) by equality; undefined when it does not.
+   * Sets of ids (which may overlap) of the documents that may match `filter` under `collation`,
+   * when it pins this index's fields (all of them, or for a compound index the first) by
+   * equality; undefined when it does not.
    */
-  candidates(filter: Document, wholeKeyOnly: boolean): ReadonlySet<string>[] | undefined {
-    if (this.spec.sparse) return undefined;
-    const whole = equalityKeys(this.fields, filter);
+  candidates(
+    filter: Document,
+    wholeKeyOnly: boolean,
+    collation?: Collation,
+  ): ReadonlySet<string>[] | undefined {
+    // Sparse and partial indexes lack documents the filter may match; hidden ones are not used.
+    if (this.spec.sparse || this.spec.hidden || this.selects) return undefined;
+    // Strings are keyed by the index's collation; other values key alike under any.
+    const usable = (combinations: unknown[][] | undefined) =>
+      combinations &&
+      (sameCollation(this.collation, collation) || !combinations.some(holdsString)
+        ? combinations
+        : undefined);
+    const whole = usable(equalityKeys(this.fields, filter));
     if (whole)
       return holdersOf(
         this.entries,
         whole.map((values) => this.keyOf(values)),
       );
     if (wholeKeyOnly || !this.prefixEntries) return undefined;
-    const first = equalityKeys(this.fields.slice(0, 1), filter);
+    const first = usable(equalityKeys(this.fields.slice(0, 1), filter));
     return (
       first &&
       holdersOf(
@@ -195,6 +336,12 @@ export class Index {
     }
     return undefined;
   }
+}
+
+function holdsString(value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  if (Array.isArray(value)) return value.some(holdsString);
+  return isPlainObject(value) && Object.values(value).some(holdsString);
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, id: string): void {

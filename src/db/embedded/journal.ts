@@ -46,6 +46,8 @@ export type JournalOperation =
   | { op: 'dropDatabase'; db: string }
   | { op: 'createIndex'; ns: string; spec: IndexSpec }
   | { op: 'dropIndex'; ns: string; name: string }
+  /** collMod of an index: its spec replaced (hidden, expireAfterSeconds), its keys unchanged. */
+  | { op: 'modifyIndex'; ns: string; spec: IndexSpec }
   /** A committed document version; `doc` null is a deletion. `id` is the canonical `_id` key. */
   | { op: 'put'; ns: string; id: string; doc: Document | null };
 

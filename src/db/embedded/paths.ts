@@ -55,7 +55,8 @@ function collect(
     }
     return;
   }
-  if (isPlainObject(value) && parts[index] in value) {
+  // Own fields only: an inherited `constructor` is no field of a stored document.
+  if (isPlainObject(value) && Object.prototype.hasOwnProperty.call(value, parts[index])) {
     collect(value[parts[index]], parts, index + 1, found, arrays);
   }
 }
@@ -64,7 +65,10 @@ function collect(
 export function valueAtPath(document: Document, path: string): unknown {
   let value: unknown = document;
   for (const part of path.split('.')) {
-    if (isPlainObject(value) || Array.isArray(value)) {
+    if (
+      (isPlainObject(value) || Array.isArray(value)) &&
+      Object.prototype.hasOwnProperty.call(value, part)
+    ) {
       value = (value as Record<string, unknown>)[part];
     } else {
       return undefined;

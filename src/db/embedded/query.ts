@@ -3,7 +3,15 @@ import { Aggregator, Query, update as applyModifier } from 'mingo';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 
 import { canonicalKey, compareBson, isPlainObject } from './bson-order';
+import { type Collation, foldStrings } from './collation';
 import { badValue, failedToParse, MongoCommandError } from './errors';
+import {
+  escapeNames,
+  escapePipeline,
+  mentionsReservedNames,
+  setOwn,
+  unescapeNames,
+} from './field-names';
 import { valuesAtPath, valueAtPath } from './paths';
 
 /** A copy whose plain objects and arrays are new, so updates never touch committed versions. */
@@ -12,7 +20,7 @@ export function cloneDocument<T>(value: T): T {
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (isPlainObject(value)) {
     const copy: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value)) copy[key] = cloneDocument(field);
+    for (const [key, field] of Object.entries(value)) setOwn(copy, key, cloneDocument(field));
     return copy as T;
   }
   return value;
@@ -26,6 +34,44 @@ function asCommandError(error: unknown, fallback: (message: string) => MongoComm
 // Numbers are held as JavaScript numbers, so int, long, double and decimal cannot be told apart.
 const NUMERIC_SUBTYPES = new Set<unknown>(['int', 'long', 'double', 'decimal', 1, 16, 18, 19]);
 
+/**
+ * Server-side JavaScript is disabled here, as in a mongod started with `--noscripting`: the
+ * operators that would run it are refused with that server's errors.
+ */
+function scriptingRefusal(operator: string): MongoCommandError | undefined {
+  if (operator === '$where') {
+    return new MongoCommandError('Location6108304', 'no globalScriptEngine in $where parsing');
+  }
+  if (operator === '$function' || operator === '$accumulator') {
+    return new MongoCommandError(
+      'Location31264',
+      `Cannot run server-side javascript without the javascript engine enabled (${operator})`,
+    );
+  }
+  return undefined;
+}
+
+// Operators that need text or geospatial indexes, which this server does not have.
+const TEXT_AND_GEO_OPERATORS = new Set([
+  '$text',
+  '$near',
+  '$nearSphere',
+  '$geoWithin',
+  '$geoIntersects',
+  '$within',
+]);
+
+/** Refuses a pipeline or expression that would run server-side JavaScript. */
+export function assertNoScripting(value: unknown): void {
+  if (Array.isArray(value)) return value.forEach(assertNoScripting);
+  if (!isPlainObject(value)) return;
+  for (const [key, field] of Object.entries(value)) {
+    const refusal = scriptingRefusal(key);
+    if (refusal) throw refusal;
+    assertNoScripting(field);
+  }
+}
+
 /** Refuses what this server cannot answer as MongoDB would, rather than answer wrongly. */
 function assertAnswerable(condition: unknown): void {
   if (Array.isArray(condition)) return condition.forEach(assertAnswerable);
@@ -38,6 +84,14 @@ function assertAnswerable(condition: unknown): void {
   }
   if (!isPlainObject(condition)) return;
   for (const [key, value] of Object.entries(condition)) {
+    const refusal = scriptingRefusal(key);
+    if (refusal) throw refusal;
+    if (TEXT_AND_GEO_OPERATORS.has(key)) {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `${key} is not supported by the embedded server (it has no text or geospatial indexes)`,
+      );
+    }
     if (key === '$type' && [value].flat().some((type) => NUMERIC_SUBTYPES.has(type))) {
       throw new MongoCommandError(
         'NotImplemented',
@@ -77,17 +131,56 @@ function splitSetMembership(filter: Document): { sets: [string, Set<string>][]; 
       Array.isArray(condition.$in) &&
       condition.$in.every(isPlainInValue);
     if (simple) sets.push([field, new Set((condition.$in as unknown[]).map(canonicalKey))]);
-    else rest[field] = condition;
+    else setOwn(rest, field, condition);
   }
   return { sets, rest };
 }
 
-/** A compiled filter; unknown or malformed operators are BadValue, as in MongoDB. */
-export function compileFilter(filter: unknown): (document: Document) => boolean {
+/**
+ * What a collation cannot fold: patterns (MongoDB matches them bytewise whatever the collation,
+ * but they would meet folded text here) and expressions.
+ */
+function assertCollatable(condition: unknown): void {
+  if (Array.isArray(condition)) return condition.forEach(assertCollatable);
+  if (condition instanceof RegExp || condition instanceof BSONRegExp) {
+    throw new MongoCommandError(
+      'NotImplemented',
+      'regular expressions with a collation are not supported by the embedded server',
+    );
+  }
+  if (!isPlainObject(condition)) return;
+  for (const [key, value] of Object.entries(condition)) {
+    if (key === '$regex' || key === '$expr') {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `${key} with a collation is not supported by the embedded server`,
+      );
+    }
+    assertCollatable(value);
+  }
+}
+
+/**
+ * A compiled filter; unknown or malformed operators are BadValue, as in MongoDB. Under a
+ * collation, strings in the filter and in each document are compared folded.
+ */
+export function compileFilter(
+  filter: unknown,
+  collation?: Collation,
+): (document: Document) => boolean {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw badValue('filter must be an object');
   if (Object.keys(filter).length === 0) return () => true;
   assertAnswerable(filter);
+  if (collation) {
+    assertCollatable(filter);
+    const folded = compileFilter(foldStrings(filter, collation));
+    return (document) => folded(foldStrings(document, collation) as Document);
+  }
+  if (mentionsReservedNames(filter)) {
+    const escaped = compileFilter(escapeNames(filter));
+    return (document) => escaped(escapeNames(document));
+  }
   const { sets, rest } = splitSetMembership(filter);
   let query: Query | undefined;
   try {
@@ -147,27 +240,30 @@ function sliceArray(array: unknown[], spec: unknown): unknown[] {
 }
 
 /**
- * The element a positional projection (`'items.$': 1`) returns: the first one the filter's
- * conditions on that array match.
+ * The index of the element the positional `$` stands for: the first element of the array at
+ * `arrayPath` that the filter's conditions on that array match (-1 when none does).
  */
-function positionalElement(document: Document, arrayPath: string, filter: Document): unknown {
+function positionalIndex(document: Document, arrayPath: string, filter: Document): number {
   const array = valueAtPath(document, arrayPath);
-  if (!Array.isArray(array)) return undefined;
+  if (!Array.isArray(array)) return -1;
+  // Each element is tested as a one-element array at the same path, so that conditions on the
+  // array (`items.price`, `items: {$elemMatch}`, `tags: "a"`) keep their array meaning.
   const conditions: Document = {};
   for (const [field, condition] of Object.entries(filter)) {
-    if (field === arrayPath) conditions.element = condition;
-    else if (field.startsWith(`${arrayPath}.`)) {
-      conditions[`element.${field.slice(arrayPath.length + 1)}`] = condition;
-    }
+    if (field === arrayPath || field.startsWith(`${arrayPath}.`))
+      setOwn(conditions, field, condition);
   }
-  if (Object.keys(conditions).length === 0) {
-    throw badValue(
-      'Executor error during find command :: caused by :: positional operator ' +
-        `'${arrayPath}.$' requires the array field in the query`,
-    );
-  }
+  if (Object.keys(conditions).length === 0) return -1;
   const matches = compileFilter(conditions);
-  return array.find((element) => matches({ element }));
+  return array.findIndex((element) => {
+    const probe: Document = {};
+    setPath(probe, arrayPath, [element]);
+    return matches(probe);
+  });
+}
+
+function isElemMatch(value: unknown): value is { $elemMatch: Document } {
+  return isPlainObject(value) && Object.keys(value).length === 1 && '$elemMatch' in value;
 }
 
 /**
@@ -186,15 +282,29 @@ export function projectDocuments(
   const slices = Object.entries(projection).filter(
     (entry): entry is [string, Document] => isPlainObject(entry[1]) && '$slice' in entry[1],
   );
+  const elemMatches = Object.entries(projection)
+    .filter((entry): entry is [string, { $elemMatch: Document }] => isElemMatch(entry[1]))
+    .map(([field, value]) => {
+      if (field.includes('.')) {
+        throw new MongoCommandError(
+          'Location31275',
+          'Cannot use $elemMatch projection on a nested field.',
+        );
+      }
+      const matches = compileFilter({ [field]: value });
+      return { field, matches: (element: unknown) => matches({ [field]: [element] }) };
+    });
   const positional = Object.keys(projection).filter((field) => field.endsWith('.$'));
-  // mingo does the inclusion/exclusion part; $slice and positional $ are applied here.
+  // mingo does the inclusion/exclusion part; $slice, $elemMatch and positional $ are applied
+  // here. Reserved names are escaped for mingo and restored after.
   const rest: Document = {};
   for (const [field, value] of Object.entries(projection)) {
-    if (field.endsWith('.$')) rest[field.slice(0, -2)] = 1;
-    else if (isPlainObject(value) && '$slice' in value) {
-      if (mode === 'inclusion') rest[field] = 1;
-    } else rest[field] = value;
+    if (field.endsWith('.$')) setOwn(rest, field.slice(0, -2), 1);
+    else if ((isPlainObject(value) && '$slice' in value) || isElemMatch(value)) {
+      if (mode === 'inclusion') setOwn(rest, field, 1);
+    } else setOwn(rest, field, value);
   }
+  const escapedRest = escapeNames(rest);
   return documents.map((document) => {
     let projected: Document;
     try {
@@ -202,7 +312,9 @@ export function projectDocuments(
       // committed version.
       projected =
         Object.keys(rest).length > 0
-          ? (new Query({}).find([cloneDocument(document)], rest).all()[0] as Document)
+          ? unescapeNames(
+              new Query({}).find([escapeNames(document)], escapedRest).all()[0] as Document,
+            )
           : cloneDocument(document);
     } catch (error) {
       asCommandError(error, badValue);
@@ -211,13 +323,34 @@ export function projectDocuments(
       const array = valueAtPath(projected, field);
       if (Array.isArray(array)) setPath(projected, field, sliceArray(array, value.$slice));
     }
+    for (const { field, matches } of elemMatches) {
+      const array = document[field];
+      const element = Array.isArray(array) ? array.find(matches) : undefined;
+      if (element === undefined) delete projected[field];
+      else setOwn(projected, field, [cloneDocument(element)]);
+    }
     for (const field of positional) {
       const arrayPath = field.slice(0, -2);
-      const element = positionalElement(document, arrayPath, filter);
-      if (element !== undefined) setPath(projected, arrayPath, [element]);
+      if (!mentionsArray(filter, arrayPath)) {
+        throw badValue(
+          'Executor error during find command :: caused by :: positional operator ' +
+            `'${arrayPath}.$' requires the array field in the query`,
+        );
+      }
+      const index = positionalIndex(document, arrayPath, filter);
+      if (index >= 0) {
+        const array = valueAtPath(document, arrayPath) as unknown[];
+        setPath(projected, arrayPath, [cloneDocument(array[index])]);
+      }
     }
     return projected;
   });
+}
+
+function mentionsArray(filter: Document, arrayPath: string): boolean {
+  return Object.keys(filter).some(
+    (field) => field === arrayPath || field.startsWith(`${arrayPath}.`),
+  );
 }
 
 /** Validates a sort specification: `{ field: 1 | -1 }`. */
@@ -236,22 +369,33 @@ export function parseSort(sort: unknown): [string, 1 | -1][] | undefined {
  * The value a document sorts by on one field: for arrays the smallest element ascending and the
  * largest descending, as MongoDB does; missing sorts as null.
  */
-function sortKey(document: Document, field: string, direction: 1 | -1): unknown {
+function sortKey(
+  document: Document,
+  field: string,
+  direction: 1 | -1,
+  collation: Collation | undefined,
+): unknown {
   const values = valuesAtPath(document, field);
   if (values.length === 0) return null;
-  return values.reduce((best, value) => (compareBson(value, best) * direction < 0 ? value : best));
+  return values.reduce((best, value) =>
+    compareBson(value, best, collation?.compareStrings) * direction < 0 ? value : best,
+  );
 }
 
 /** Sorts in MongoDB's BSON order; ties keep their natural (insertion) order. */
-export function sortDocuments(documents: Document[], sort: [string, 1 | -1][]): Document[] {
+export function sortDocuments(
+  documents: Document[],
+  sort: [string, 1 | -1][],
+  collation?: Collation,
+): Document[] {
   const keyed = documents.map((document, position) => ({
     document,
     position,
-    keys: sort.map(([field, direction]) => sortKey(document, field, direction)),
+    keys: sort.map(([field, direction]) => sortKey(document, field, direction, collation)),
   }));
   keyed.sort((a, b) => {
     for (let i = 0; i < sort.length; i++) {
-      const order = compareBson(a.keys[i], b.keys[i]) * sort[i][1];
+      const order = compareBson(a.keys[i], b.keys[i], collation?.compareStrings) * sort[i][1];
       if (order !== 0) return order;
     }
     return a.position - b.position;
@@ -374,6 +518,22 @@ function typeName(value: unknown): string {
 const NUMERIC_OPERATORS: Record<string, string> = { $inc: 'increment', $mul: 'multiply' };
 const ARRAY_OPERATORS = new Set(['$push', '$addToSet', '$pop', '$pull', '$pullAll']);
 
+/**
+ * Whether an operator on `_id` (or a field of it) leaves it as it is: setting it to its
+ * current value, or giving the document an upsert creates its first `_id`.
+ */
+function leavesIdAlone(
+  document: Document,
+  operator: string,
+  path: string,
+  argument: unknown,
+): boolean {
+  if (operator !== '$set' && operator !== '$setOnInsert') return false;
+  if (document._id === undefined) return true;
+  const current = valueAtPath(document, path);
+  return current !== undefined && compareBson(current, argument) === 0;
+}
+
 /** Checks MongoDB makes before applying operators, which mingo would otherwise let through. */
 function assertApplicable(document: Document, operators: Document, arrayFilters: Document[]): void {
   const paths = operatorPaths(operators);
@@ -383,7 +543,10 @@ function assertApplicable(document: Document, operators: Document, arrayFilters:
   );
   const used = new Set<string>();
   for (const [operator, path, argument] of paths) {
-    if (path === '_id' || path.startsWith('_id.')) {
+    if (
+      (path === '_id' || path.startsWith('_id.')) &&
+      !leavesIdAlone(document, operator, path, argument)
+    ) {
       throw new MongoCommandError(
         'ImmutableField',
         `Performing an update on the path '_id' would modify the immutable field '_id'`,
@@ -432,33 +595,112 @@ function assertApplicable(document: Document, operators: Document, arrayFilters:
   }
 }
 
-function assertPositionalMatched(paths: string[], filter: Document): void {
-  for (const path of paths) {
-    const match = /^(.*?)\.\$(\.|$)/.exec(path);
-    if (!match) continue;
-    const arrayPath = match[1];
-    const mentioned = Object.keys(filter).some(
-      (field) => field === arrayPath || field.startsWith(`${arrayPath}.`),
-    );
-    if (!mentioned) {
-      throw badValue('The positional operator did not find the match needed from the query.');
+const POSITIONAL = /^(.*?)\.\$(?=\.|$)/;
+
+/**
+ * The path with its positional `$` replaced by the index of the element the filter matched,
+ * as MongoDB resolves it from the query, before any operator changes the array.
+ */
+function resolvePositional(document: Document, path: string, filter: Document | undefined): string {
+  const match = POSITIONAL.exec(path);
+  if (!match) return path;
+  const arrayPath = match[1];
+  const index =
+    filter && mentionsArray(filter, arrayPath) ? positionalIndex(document, arrayPath, filter) : -1;
+  if (index < 0) {
+    throw badValue('The positional operator did not find the match needed from the query.');
+  }
+  return `${arrayPath}.${index}${path.slice(match[0].length)}`;
+}
+
+/** Compares paths as MongoDB orders update fields: component by component, numbers numerically. */
+function comparePaths(a: string, b: string): number {
+  const left = a.split('.');
+  const right = b.split('.');
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    if (left[i] === right[i]) continue;
+    const numeric = /^\d+$/.test(left[i]) && /^\d+$/.test(right[i]);
+    if (numeric) return Number(left[i]) - Number(right[i]);
+    return left[i] < right[i] ? -1 : 1;
+  }
+  return left.length - right.length;
+}
+
+const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
+
+/**
+ * What `$pull` removes, as MongoDB reads its argument: a document of conditions is a query on
+ * each document element (`{a: {$gt: 1}, $or: [...]}`); operators on their own (`{$gt: 3}`)
+ * and regexes test the element itself; anything else is an equality.
+ */
+function pullMatcher(condition: unknown): (element: unknown) => boolean {
+  if (isPlainObject(condition)) {
+    const first = Object.keys(condition)[0];
+    if (first?.startsWith('$') && !LOGICAL_OPERATORS.has(first)) {
+      const test = compileFilter({ element: condition });
+      return (element) => test({ element });
+    }
+    const test = compileFilter(condition);
+    return (element) => isPlainObject(element) && test(element);
+  }
+  if (condition instanceof RegExp || condition instanceof BSONRegExp) {
+    const test = compileFilter({ element: condition });
+    return (element) => test({ element });
+  }
+  return (element) => compareBson(element, condition) === 0;
+}
+
+/** Replaces the value at a path whose containers exist (`items.2.tags`). */
+function replaceAtPath(document: Document, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let target: unknown = document;
+  for (const part of parts.slice(0, -1)) target = (target as Record<string, unknown>)[part];
+  setOwn(target as Record<string, unknown>, parts[parts.length - 1], value);
+}
+
+/** One operator on one path, applied on its own so that mingo never sees two paths at once. */
+interface UpdateStep {
+  operator: string;
+  path: string;
+  argument: unknown;
+}
+
+function updateSteps(
+  document: Document,
+  operators: Document,
+  options: { filter?: Document; inserting?: boolean },
+): UpdateStep[] {
+  const steps: UpdateStep[] = [];
+  const now = new Date();
+  for (const [operator, fields] of Object.entries(operators)) {
+    if (operator === '$setOnInsert' && !options.inserting) continue;
+    for (const [path, argument] of Object.entries(fields as Document)) {
+      if ((path === '_id' || path.startsWith('_id.')) && document._id !== undefined) continue;
+      const resolved = options.inserting ? path : resolvePositional(document, path, options.filter);
+      if (options.inserting && POSITIONAL.test(path)) {
+        throw badValue('The positional operator did not find the match needed from the query.');
+      }
+      if (operator === '$currentDate') {
+        steps.push({ operator: '$set', path: resolved, argument: currentDateValue(argument, now) });
+      } else {
+        steps.push({
+          operator: operator === '$setOnInsert' ? '$set' : operator,
+          path: resolved,
+          argument,
+        });
+      }
     }
   }
+  return steps.sort((a, b) => comparePaths(a.path, b.path));
 }
 
 let timestampCounter = 0;
 
-/** `$currentDate` as `$set`: a Date, or a Timestamp when `{ $type: 'timestamp' }`. */
-function currentDateAsSet(fields: Document): Document {
-  const now = new Date();
-  const values: Document = {};
-  for (const [path, spec] of Object.entries(fields)) {
-    const wantsTimestamp = isPlainObject(spec) && spec.$type === 'timestamp';
-    values[path] = wantsTimestamp
-      ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: ++timestampCounter })
-      : now;
-  }
-  return values;
+/** `$currentDate`'s value: a Date, or a Timestamp when `{ $type: 'timestamp' }`. */
+function currentDateValue(spec: unknown, now: Date): unknown {
+  return isPlainObject(spec) && spec.$type === 'timestamp'
+    ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: ++timestampCounter })
+    : now;
 }
 
 /**
@@ -476,33 +718,41 @@ export function applyUpdate(
     if (spec.replacement._id === undefined) result._id = document._id;
   } else if (spec.kind === 'pipeline') {
     try {
-      result = new Aggregator(spec.pipeline).run([cloneDocument(document)])[0] as Document;
+      result = unescapeNames(
+        new Aggregator(escapePipeline(spec.pipeline)).run([escapeNames(document)])[0] as Document,
+      );
     } catch (error) {
       asCommandError(error, failedToParse);
     }
   } else {
-    const { $setOnInsert, $currentDate, ...operators } = spec.operators;
-    const arrayFilters = options.arrayFilters ?? [];
-    result = cloneDocument(document);
-    assertApplicable(result, spec.operators, arrayFilters);
-    if (!options.inserting)
-      assertPositionalMatched(
-        operatorPaths(operators).map(([, path]) => path),
-        options.filter ?? {},
-      );
-    const sets = {
-      ...(options.inserting ? $setOnInsert : {}),
-      ...($currentDate ? currentDateAsSet($currentDate) : {}),
-    };
-    if (Object.keys(sets).length > 0) operators.$set = { ...(operators.$set ?? {}), ...sets };
-    if (Object.keys(operators).length > 0) {
+    assertApplicable(document, spec.operators, options.arrayFilters ?? []);
+    // Reserved names are escaped for mingo only when there are any: escaping copies.
+    const reserved =
+      mentionsReservedNames(spec.operators) ||
+      mentionsReservedNames(options.arrayFilters) ||
+      mentionsReservedNames(document);
+    const escape = <T>(value: T): T => (reserved ? escapeNames(value) : value);
+    const arrayFilters = escape(options.arrayFilters ?? []);
+    // A copy either way: the committed version is never touched.
+    result = reserved ? escapeNames(document) : cloneDocument(document);
+    for (const { operator, path, argument } of updateSteps(document, spec.operators, options)) {
+      const escapedPath = Object.keys(escape({ [path]: 0 }))[0];
+      const escapedArgument = escape(argument);
+      if (operator === '$pull' && !path.includes('$')) {
+        const array = valueAtPath(result, escapedPath);
+        if (Array.isArray(array)) {
+          const matches = pullMatcher(escapedArgument);
+          const kept = array.filter((element) => !matches(element));
+          if (kept.length !== array.length) replaceAtPath(result, escapedPath, kept);
+        }
+        continue;
+      }
       try {
-        // The filter lets mingo resolve the positional `$`; the seed of an upsert need not match it.
         applyModifier(
           result,
-          operators,
+          { [operator]: { [escapedPath]: escapedArgument } },
           arrayFilters,
-          options.inserting ? {} : (options.filter ?? {}),
+          {},
           {
             cloneMode: 'deep',
           },
@@ -511,6 +761,7 @@ export function applyUpdate(
         asCommandError(error, badValue);
       }
     }
+    if (reserved) result = unescapeNames(result);
   }
   if (compareBson(result._id, document._id) !== 0 && document._id !== undefined) {
     throw new MongoCommandError(
@@ -548,10 +799,11 @@ function setPath(document: Document, path: string, value: unknown): void {
   const parts = path.split('.');
   let target = document;
   for (const part of parts.slice(0, -1)) {
-    if (!isPlainObject(target[part])) target[part] = {};
+    const next = Object.prototype.hasOwnProperty.call(target, part) ? target[part] : undefined;
+    if (!isPlainObject(next)) setOwn(target, part, {});
     target = target[part] as Document;
   }
-  target[parts[parts.length - 1]] = value;
+  setOwn(target, parts[parts.length - 1], value);
 }
 
 const PIPELINE_STAGES = new Set(Object.keys(pipelineOperators));
@@ -565,6 +817,7 @@ export function runPipeline(
   documents: Document[],
   pipeline: Document[],
   resolve: (collection: string) => Document[],
+  collation?: Collation,
 ): Document[] {
   for (const stage of pipeline) {
     const name = Object.keys(stage)[0];
@@ -572,10 +825,23 @@ export function runPipeline(
       throw new MongoCommandError('Location40324', `Unrecognized pipeline stage name: '${name}'`);
     }
   }
+  assertNoScripting(pipeline);
   try {
-    return new Aggregator(rewriteCount(pipeline), {
-      collectionResolver: (collection) => resolve(collection).map(cloneDocument),
-    }).run(documents.map(cloneDocument)) as Document[];
+    // Every input is copied (escaping reserved field names copies too): stages may edit them.
+    let reserved = mentionsReservedNames(pipeline) || documents.some(mentionsReservedNames);
+    const copy = (document: Document) =>
+      reserved ? escapeNames(document) : cloneDocument(document);
+    const results = new Aggregator(escapePipeline(rewriteCount(pipeline)), {
+      collectionResolver: (collection) => {
+        // Joined documents are escaped whatever they hold, and the results restored.
+        reserved = true;
+        return resolve(collection).map(escapeNames);
+      },
+      ...(collation
+        ? { collation: { locale: collation.locale, strength: collation.strength } }
+        : {}),
+    }).run(documents.map(copy)) as Document[];
+    return reserved ? unescapeNames(results) : results;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /'(\$\w+)' is not registered/.exec(message);

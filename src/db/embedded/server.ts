@@ -137,12 +137,21 @@ export async function startEmbeddedServer(
   const sessions = new SessionRegistry(engine);
 
   let ttlTimer: NodeJS.Timeout | undefined;
+  const framers = new Map<Socket, MessageFramer>();
+  let nextConnectionId = 1;
   const state: ServerState = {
     host,
     port: 0,
     replicaSetName: REPLICA_SET_NAME,
     parameters: { ttlMonitorSleepSecs: 60 },
     onParametersChanged: () => scheduleTtl(),
+    startedAt: Date.now(),
+    opcounters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
+    connections: () => ({
+      current: framers.size,
+      available: Math.max(0, limits.maxIncomingConnections - framers.size),
+      totalCreated: nextConnectionId - 1,
+    }),
   };
   const scheduleTtl = () => {
     clearInterval(ttlTimer);
@@ -168,9 +177,7 @@ export async function startEmbeddedServer(
 
   const dispatcher = new CommandDispatcher(engine, cursors, sessions, state, onInternalError);
   const events = new EventEmitter<EmbeddedServerEvents>();
-  const framers = new Map<Socket, MessageFramer>();
   let bufferedBytes = 0;
-  let nextConnectionId = 1;
   let nextResponseId = 1;
 
   const server: Server = createServer((socket) => {

@@ -1,8 +1,9 @@
 import { type Document } from 'bson';
 
 import { type CollectionStore } from '../collection';
-import { MongoCommandError } from '../errors';
-import { parseIndexSpec } from '../indexes';
+import { canonicalKey, isPlainObject } from '../bson-order';
+import { badValue, MongoCommandError } from '../errors';
+import { type IndexSpec, parseIndexSpec } from '../indexes';
 import { compileFilter } from '../query';
 import { collectionName, cursorCaller, existingCollection } from './common';
 import { type CommandContext, type CommandTable } from './context';
@@ -62,7 +63,111 @@ function cursorOver(context: CommandContext, suffix: string, documents: Document
   };
 }
 
+// collMod options MongoDB has that this server does not: refused, never ignored.
+const COLLMOD_UNSUPPORTED = [
+  'validator',
+  'validationLevel',
+  'validationAction',
+  'viewOn',
+  'pipeline',
+  'expireAfterSeconds',
+  'changeStreamPreAndPostImages',
+  'timeseries',
+  'cappedSize',
+  'cappedMax',
+  'recordPreImages',
+  'dryRun',
+];
+const COLLMOD_INDEX_FIELDS = ['keyPattern', 'name', 'hidden', 'expireAfterSeconds'];
+const COLLMOD_INDEX_UNSUPPORTED = ['unique', 'prepareUnique', 'forceNonUnique'];
+
+/** `collMod`'s `index` option: hides or unhides an index, or changes a TTL index's expiry. */
+function modifyIndex(context: CommandContext, collection: CollectionStore): Document {
+  const requested: unknown = context.command.index;
+  if (!isPlainObject(requested)) {
+    throw new MongoCommandError('TypeMismatch', "BSON field 'collMod.index' is the wrong type");
+  }
+  for (const field of Object.keys(requested)) {
+    if (COLLMOD_INDEX_UNSUPPORTED.includes(field)) {
+      throw new MongoCommandError(
+        'NotImplemented',
+        `collMod.index.${field} is not supported by the embedded server`,
+      );
+    }
+    if (!COLLMOD_INDEX_FIELDS.includes(field)) {
+      throw new MongoCommandError(
+        'Location40415',
+        `BSON field 'collMod.index.${field}' is an unknown field.`,
+      );
+    }
+  }
+  const { keyPattern, name, hidden, expireAfterSeconds } = requested;
+  if ((keyPattern === undefined) === (name === undefined)) {
+    throw badValue('Must specify exactly one of keyPattern or name for the index to modify');
+  }
+  if (hidden === undefined && expireAfterSeconds === undefined) {
+    throw badValue('no collMod option specified on the index');
+  }
+  const index = [...collection.indexes.values()].find((candidate) =>
+    name !== undefined
+      ? candidate.name === name
+      : isPlainObject(keyPattern) && canonicalKey(candidate.spec.key) === canonicalKey(keyPattern),
+  );
+  if (!index) {
+    const described = name !== undefined ? String(name) : JSON.stringify(keyPattern);
+    throw new MongoCommandError(
+      'IndexNotFound',
+      `cannot find index ${described} for ns ${collection.namespace}`,
+    );
+  }
+  const spec: IndexSpec = { ...index.spec };
+  const reply: Document = {};
+  if (hidden !== undefined) {
+    if (typeof hidden !== 'boolean') {
+      throw new MongoCommandError('TypeMismatch', "BSON field 'hidden' must be a boolean");
+    }
+    if (index.name === '_id_') throw badValue("can't hide _id index");
+    const was = index.spec.hidden === true;
+    if (was !== hidden) {
+      Object.assign(reply, { hidden_old: was, hidden_new: hidden });
+      if (hidden) spec.hidden = true;
+      else delete spec.hidden;
+    }
+  }
+  if (expireAfterSeconds !== undefined) {
+    if (index.spec.expireAfterSeconds === undefined) {
+      throw new MongoCommandError('InvalidOptions', 'no expireAfterSeconds field to update');
+    }
+    if (
+      typeof expireAfterSeconds !== 'number' ||
+      !Number.isInteger(expireAfterSeconds) ||
+      expireAfterSeconds < 0
+    ) {
+      throw badValue("TTL index 'expireAfterSeconds' option must be a non-negative integer");
+    }
+    if (index.spec.expireAfterSeconds !== expireAfterSeconds) {
+      Object.assign(reply, {
+        expireAfterSeconds_old: index.spec.expireAfterSeconds,
+        expireAfterSeconds_new: expireAfterSeconds,
+      });
+      spec.expireAfterSeconds = expireAfterSeconds;
+    }
+  }
+  if (Object.keys(reply).length > 0) context.engine.modifyIndex(collection, spec);
+  return reply;
+}
+
 export const catalogCommands: CommandTable = {
+  collMod: {
+    fields: ['index'],
+    unsupported: COLLMOD_UNSUPPORTED,
+    run: (context) => {
+      const collection = requireCollection(context, collectionName(context, 'collMod'));
+      const reply = context.command.index === undefined ? {} : modifyIndex(context, collection);
+      return { ...reply, ok: 1 };
+    },
+  },
+
   create: {
     fields: CREATE_OPTIONS,
     inTransaction: true,

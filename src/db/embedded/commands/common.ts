@@ -1,6 +1,7 @@
 import { type Document } from 'bson';
 
 import { canonicalKey, isPlainObject } from '../bson-order';
+import { type Collation } from '../collation';
 import { type CollectionStore } from '../collection';
 import { type CursorCaller } from '../cursors';
 import { type Transaction } from '../engine';
@@ -32,6 +33,8 @@ export function existingCollection(
 export interface QueryStats {
   index?: Index;
   documentsExamined: number;
+  /** How many of them matched. */
+  documentsReturned?: number;
 }
 
 /**
@@ -42,13 +45,23 @@ export function matchingDocuments(
   context: CommandContext,
   collection: CollectionStore | undefined,
   filter: Document | undefined,
-  options: { transaction?: Transaction; limit?: number; stats?: QueryStats } = {},
+  options: {
+    transaction?: Transaction;
+    limit?: number;
+    stats?: QueryStats;
+    collation?: Collation;
+  } = {},
 ): Document[] {
-  const predicate = compileFilter(filter);
+  const predicate = compileFilter(filter, options.collation);
   if (!collection) return [];
   const transaction = 'transaction' in options ? options.transaction : context.transaction;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const { index, documents } = context.engine.candidates(collection, filter ?? {}, transaction);
+  const { index, documents } = context.engine.candidates(
+    collection,
+    filter ?? {},
+    transaction,
+    options.collation,
+  );
   const matches: Document[] = [];
   let examined = 0;
   for (const document of documents) {
@@ -59,24 +72,9 @@ export function matchingDocuments(
   if (options.stats) {
     options.stats.index = index;
     options.stats.documentsExamined = examined;
+    options.stats.documentsReturned = matches.length;
   }
   return matches;
-}
-
-/** Only the simple (binary) collation is implemented; any other is refused, not ignored. */
-export function assertSimpleCollation(collation: unknown): void {
-  if (collation === undefined) return;
-  if (
-    isPlainObject(collation) &&
-    collation.locale === 'simple' &&
-    Object.keys(collation).length === 1
-  ) {
-    return;
-  }
-  throw new MongoCommandError(
-    'NotImplemented',
-    'collation other than { locale: "simple" } is not supported by the embedded server',
-  );
 }
 
 /** A hint must name an existing index (by name or key pattern); results never depend on it. */

@@ -4,13 +4,28 @@ import { type CursorRegistry } from '../cursors';
 import { type StorageEngine, type Transaction } from '../engine';
 import { type ServerSession, type SessionRegistry } from '../sessions';
 
-/** Server-wide settings some commands read or change (`getParameter` / `setParameter`). */
+/** Operations counted since start-up, as `serverStatus.opcounters` reports them. */
+export interface OpCounters {
+  insert: number;
+  query: number;
+  update: number;
+  delete: number;
+  getmore: number;
+  command: number;
+}
+
+/** Server-wide state some commands read or change (`getParameter`, `serverStatus`). */
 export interface ServerState {
   host: string;
   port: number;
   replicaSetName: string;
   parameters: { ttlMonitorSleepSecs: number };
   onParametersChanged(): void;
+  /** When the server started (epoch milliseconds). */
+  startedAt: number;
+  opcounters: OpCounters;
+  /** Connections open now, still accepted before the limit, and accepted since start-up. */
+  connections(): { current: number; available: number; totalCreated: number };
 }
 
 /** Everything one command may use; built per command by the dispatcher. */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-import { type Document, Long, ObjectId } from 'bson';
+import { calculateObjectSize, type Document, Long, ObjectId } from 'bson';
 
 import { canonicalKey, compareBson, isPlainObject } from '../bson-order';
 import { idKeyOf } from '../collection';
@@ -15,9 +15,9 @@ import {
   upsertSeed,
   type UpdateSpec,
 } from '../query';
+import { type Collation, foldStrings, parseCollation } from '../collation';
 import { valuesAtPath } from '../paths';
 import {
-  assertSimpleCollation,
   assertValidHint,
   collectionName,
   cursorCaller,
@@ -27,6 +27,7 @@ import {
   optionalDocument,
   type QueryStats,
 } from './common';
+import { AGGREGATE_FIELDS, runAggregate } from './aggregate';
 import { type CommandContext, type CommandTable } from './context';
 import { GENERIC_FIELDS } from './generic-fields';
 
@@ -50,6 +51,29 @@ function assertInsertable(document: unknown): asserts document is Document {
   if (Array.isArray((document as Document)._id)) {
     throw badValue("can't use an array for _id");
   }
+}
+
+/** MongoDB's limit on a stored document, as `hello.maxBsonObjectSize` advertises it. */
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/** Refuses a document over 16 MiB with the error MongoDB gives for the way it was written. */
+function assertDocumentSize(document: Document, write: 'insert' | 'update' | 'upsert'): void {
+  const size = calculateObjectSize(document);
+  if (size <= MAX_DOCUMENT_BYTES) return;
+  if (write === 'insert') {
+    throw badValue(
+      `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOCUMENT_BYTES}`,
+    );
+  }
+  throw write === 'update'
+    ? new MongoCommandError(
+        'Location17419',
+        `Resulting document after update is larger than ${MAX_DOCUMENT_BYTES}`,
+      )
+    : new MongoCommandError(
+        'Location17420',
+        `Document to upsert is larger than ${MAX_DOCUMENT_BYTES}`,
+      );
 }
 
 interface WriteResult {
@@ -157,6 +181,7 @@ function updateDocuments(
     upsert: boolean;
     arrayFilters?: Document[];
     sort?: [string, 1 | -1][];
+    collation?: Collation;
   },
 ): UpdateOutcome {
   const collection = existingCollection(context, name);
@@ -164,8 +189,9 @@ function updateDocuments(
     transaction: txn,
     // Without a sort, a single-document update takes the first match in natural order.
     limit: options.multi || options.sort ? undefined : 1,
+    collation: options.collation,
   });
-  if (options.sort) targets = sortDocuments(targets, options.sort);
+  if (options.sort) targets = sortDocuments(targets, options.sort, options.collation);
   if (!options.multi) targets = targets.slice(0, 1);
   const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
   for (const before of targets) {
@@ -176,6 +202,7 @@ function updateDocuments(
     outcome.before ??= before;
     outcome.after ??= after;
     if (canonicalKey(after) !== canonicalKey(before)) {
+      assertDocumentSize(after, 'update');
       engine.stage(txn, collection!, idKeyOf(before), after);
       outcome.modified++;
     }
@@ -191,6 +218,7 @@ function updateDocuments(
             inserting: true,
           }),
     );
+    assertDocumentSize(inserted, 'upsert');
     engine.stageInsert(txn, engine.ensureCollection(context.database, name, txn), inserted);
     outcome.upsertedId = inserted._id;
     outcome.after = inserted;
@@ -223,6 +251,20 @@ const FIND_FIELDS = [
 ];
 const EXPLAIN_VERBOSITIES = ['queryPlanner', 'executionStats', 'allPlansExecution'];
 
+function winningPlan(stats: QueryStats): Document {
+  return stats.index
+    ? {
+        stage: 'FETCH',
+        inputStage: {
+          stage: 'IXSCAN',
+          indexName: stats.index.name,
+          keyPattern: stats.index.spec.key,
+          direction: 'forward',
+        },
+      }
+    : { stage: 'COLLSCAN', direction: 'forward' };
+}
+
 /** The documents a find command returns, shared by `find` and `explain`. */
 function runFind(
   context: CommandContext,
@@ -233,7 +275,7 @@ function runFind(
     throw new MongoCommandError('InvalidNamespace', 'collection name must be a string');
   }
   const collection = existingCollection(context, command.find);
-  assertSimpleCollation(command.collation);
+  const collation = parseCollation(command.collation);
   assertValidHint(collection, command.hint);
   const sort = parseSort(command.sort);
   const skip = nonNegativeInteger(command.skip, 'skip') ?? 0;
@@ -252,9 +294,10 @@ function runFind(
     {
       limit: !sort && limit ? skip + limit : undefined,
       stats,
+      collation,
     },
   );
-  if (sort) documents = sortDocuments(documents, sort);
+  if (sort) documents = sortDocuments(documents, sort, collation);
   documents = documents.slice(skip, limit ? skip + limit : undefined);
   documents = projectDocuments(documents, command.projection, command.filter);
   return { documents, limit, singleBatch };
@@ -276,6 +319,7 @@ export const crudCommands: CommandTable = {
         async (raw, _i, result) => {
           assertInsertable(raw);
           const document = withIdFirst(raw);
+          assertDocumentSize(document, 'insert');
           await context.write((txn) =>
             context.engine.stageInsert(
               txn,
@@ -302,7 +346,7 @@ export const crudCommands: CommandTable = {
         statements,
         context.command.ordered !== false,
         async (statement, index, result) => {
-          assertSimpleCollation(statement.collation);
+          const collation = parseCollation(statement.collation);
           assertValidHint(existingCollection(context, name), statement.hint);
           const update = parseUpdate(statement.u);
           const multi = statement.multi === true;
@@ -316,6 +360,7 @@ export const crudCommands: CommandTable = {
               multi,
               upsert: statement.upsert === true,
               arrayFilters: parseArrayFilters(statement.arrayFilters),
+              collation,
             }),
           );
           result.nModified = (result.nModified ?? 0) + outcome.modified;
@@ -343,7 +388,7 @@ export const crudCommands: CommandTable = {
         statements,
         context.command.ordered !== false,
         async (statement, _i, result) => {
-          assertSimpleCollation(statement.collation);
+          const collation = parseCollation(statement.collation);
           const limit = statement.limit ?? 0;
           if (limit !== 0 && limit !== 1)
             throw failedToParse('The limit field in delete objects must be 0 or 1.');
@@ -354,7 +399,7 @@ export const crudCommands: CommandTable = {
               context,
               collection,
               optionalDocument(statement.q, 'q') ?? {},
-              { transaction: txn, limit: limit === 1 ? 1 : undefined },
+              { transaction: txn, limit: limit === 1 ? 1 : undefined, collation },
             );
             for (const document of targets)
               context.engine.stage(txn, collection!, idKeyOf(document), null);
@@ -387,7 +432,7 @@ export const crudCommands: CommandTable = {
       const name = collectionName(context, 'findAndModify');
       const filter = optionalDocument(command.query, 'query') ?? {};
       const sort = parseSort(command.sort);
-      assertSimpleCollation(command.collation);
+      const collation = parseCollation(command.collation);
       assertValidHint(existingCollection(context, name), command.hint);
       const project = (document: Document | undefined) =>
         document ? projectDocuments([document], command.fields, filter)[0] : null;
@@ -398,8 +443,11 @@ export const crudCommands: CommandTable = {
         }
         const removed = await context.write((txn) => {
           const collection = existingCollection(context, name);
-          let targets = matchingDocuments(context, collection, filter, { transaction: txn });
-          if (sort) targets = sortDocuments(targets, sort);
+          let targets = matchingDocuments(context, collection, filter, {
+            transaction: txn,
+            collation,
+          });
+          if (sort) targets = sortDocuments(targets, sort, collation);
           const target = targets[0];
           if (target) context.engine.stage(txn, collection!, idKeyOf(target), null);
           return target;
@@ -417,6 +465,7 @@ export const crudCommands: CommandTable = {
           upsert: command.upsert === true,
           arrayFilters: parseArrayFilters(command.arrayFilters),
           sort,
+          collation,
         }),
       );
       const lastErrorObject: Document = {
@@ -451,58 +500,71 @@ export const crudCommands: CommandTable = {
     run: (context) => {
       const { command } = context;
       const explained = command.explain;
-      if (!isPlainObject(explained) || Object.keys(explained)[0] !== 'find') {
+      const kind = isPlainObject(explained) ? Object.keys(explained)[0] : undefined;
+      if (kind !== 'find' && kind !== 'aggregate') {
         throw new MongoCommandError(
           'NotImplemented',
-          'the embedded server explains find commands only',
+          'the embedded server explains find and aggregate commands only',
         );
       }
       const verbosity = command.verbosity ?? 'allPlansExecution';
       if (!EXPLAIN_VERBOSITIES.includes(verbosity)) {
         throw badValue(`verbosity string must be one of {${EXPLAIN_VERBOSITIES.join(', ')}}`);
       }
+      const allowed = kind === 'find' ? FIND_FIELDS : AGGREGATE_FIELDS;
       for (const field of Object.keys(explained).slice(1)) {
-        if (!FIND_FIELDS.includes(field) && !GENERIC_FIELDS.has(field)) {
+        if (!allowed.includes(field) && !GENERIC_FIELDS.has(field)) {
           throw new MongoCommandError(
             'Location40415',
-            `BSON field 'find.${field}' is an unknown field.`,
+            `BSON field '${kind}.${field}' is an unknown field.`,
           );
         }
       }
       const stats: QueryStats = { documentsExamined: 0 };
       const started = performance.now();
-      const { documents } = runFind(context, explained, stats);
-      const winningPlan = stats.index
-        ? {
-            stage: 'FETCH',
-            inputStage: {
-              stage: 'IXSCAN',
-              indexName: stats.index.name,
-              keyPattern: stats.index.spec.key,
-              direction: 'forward',
-            },
-          }
-        : { stage: 'COLLSCAN', direction: 'forward' };
-      const reply: Document = {
-        explainVersion: '1',
-        queryPlanner: {
-          namespace: namespace(context, String(explained.find)),
-          parsedQuery: explained.filter ?? {},
-          winningPlan,
-          rejectedPlans: [],
-        },
+      const plan = (filter: unknown, nReturned: number): Document => {
+        const reply: Document = {
+          queryPlanner: {
+            namespace: namespace(context, String(explained[kind])),
+            parsedQuery: filter ?? {},
+            winningPlan: winningPlan(stats),
+            rejectedPlans: [],
+          },
+        };
+        if (verbosity !== 'queryPlanner') {
+          reply.executionStats = {
+            executionSuccess: true,
+            nReturned,
+            executionTimeMillis: Math.round(performance.now() - started),
+            // The hash indexes hold one key per document they return as a candidate.
+            totalKeysExamined: stats.index ? stats.documentsExamined : 0,
+            totalDocsExamined: stats.documentsExamined,
+          };
+        }
+        return reply;
       };
-      if (verbosity !== 'queryPlanner') {
-        reply.executionStats = {
-          executionSuccess: true,
-          nReturned: documents.length,
-          executionTimeMillis: Math.round(performance.now() - started),
-          // The hash indexes hold one key per document they return as a candidate.
-          totalKeysExamined: stats.index ? stats.documentsExamined : 0,
-          totalDocsExamined: stats.documentsExamined,
+      if (kind === 'find') {
+        const { documents } = runFind(context, explained, stats);
+        const reply = { explainVersion: '1', ...plan(explained.filter, documents.length) };
+        return { ...reply, command: explained, ok: 1 };
+      }
+      // As MongoDB shows a pipeline: the query its leading $match became (a $cursor stage),
+      // then the stages that ran on what it returned.
+      const { results, leadingMatch, laterStages } = runAggregate(context, explained, stats);
+      if (laterStages.length === 0) {
+        return {
+          explainVersion: '1',
+          ...plan(leadingMatch, results.length),
+          command: explained,
+          ok: 1,
         };
       }
-      return { ...reply, command: explained, ok: 1 };
+      return {
+        explainVersion: '1',
+        stages: [{ $cursor: plan(leadingMatch, stats.documentsReturned ?? 0) }, ...laterStages],
+        command: explained,
+        ok: 1,
+      };
     },
   },
 
@@ -546,14 +608,14 @@ export const crudCommands: CommandTable = {
     run: (context) => {
       const { command } = context;
       const collection = existingCollection(context, collectionName(context, 'count'));
-      assertSimpleCollation(command.collation);
+      const collation = parseCollation(command.collation);
       assertValidHint(collection, command.hint);
       const skip = nonNegativeInteger(command.skip, 'skip') ?? 0;
       const limit = Math.abs(Number(command.limit ?? 0));
       const query = optionalDocument(command.query, 'query');
       const total =
         query && Object.keys(query).length > 0
-          ? matchingDocuments(context, collection, query).length
+          ? matchingDocuments(context, collection, query, { collation }).length
           : (collection?.count ?? 0);
       const n = Math.max(0, total - skip);
       return { n: limit ? Math.min(n, limit) : n, ok: 1 };
@@ -567,19 +629,23 @@ export const crudCommands: CommandTable = {
       const { command } = context;
       if (typeof command.key !== 'string') throw failedToParse("'key' must be a string");
       const collection = existingCollection(context, collectionName(context, 'distinct'));
-      assertSimpleCollation(command.collation);
+      const collation = parseCollation(command.collation);
       assertValidHint(collection, command.hint);
+      // Under a collation, values it holds equal are one value (the first met).
       const values = new Map<string, unknown>();
       for (const document of matchingDocuments(
         context,
         collection,
         optionalDocument(command.query, 'query'),
+        { collation },
       )) {
         for (const value of valuesAtPath(document, command.key)) {
-          if (value !== undefined) values.set(canonicalKey(value), value);
+          const key = canonicalKey(collation ? foldStrings(value, collation) : value);
+          if (value !== undefined && !values.has(key)) values.set(key, value);
         }
       }
-      return { values: [...values.values()].sort(compareBson), ok: 1 };
+      const order = (a: unknown, b: unknown) => compareBson(a, b, collation?.compareStrings);
+      return { values: [...values.values()].sort(order), ok: 1 };
     },
   },
 };

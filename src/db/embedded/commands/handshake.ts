@@ -1,4 +1,7 @@
-import { type Document, ObjectId, UUID } from 'bson';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+import { type Document, Long, ObjectId, UUID } from 'bson';
 
 import { GENERIC_FIELDS } from './generic-fields';
 
@@ -81,7 +84,49 @@ function positiveInteger(value: unknown, name: string): number {
   return value;
 }
 
+const MIB = 1024 * 1024;
+
+/** This process's virtual memory size in MiB; Linux reports it, elsewhere resident stands in. */
+function virtualMemoryMiB(resident: number): number {
+  try {
+    const match = /^VmSize:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Math.round(Number(match[1]) / 1024);
+  } catch {
+    // No /proc (macOS, Windows): fall through to resident memory.
+  }
+  return resident;
+}
+
+/** `serverStatus`: the sections monitoring tools read first, with real counts. */
+function serverStatus(context: CommandContext): Document {
+  const { server, engine } = context;
+  const uptimeMillis = Date.now() - server.startedAt;
+  const resident = Math.round(process.memoryUsage().rss / MIB);
+  const transactions = engine.transactionStats;
+  return {
+    host: server.port === 27017 ? hostname() : `${hostname()}:${server.port}`,
+    version: EMULATED_VERSION,
+    process: 'mongod',
+    pid: Long.fromNumber(process.pid),
+    uptime: Math.floor(uptimeMillis / 1000),
+    uptimeMillis: Long.fromNumber(uptimeMillis),
+    uptimeEstimate: Long.fromNumber(Math.floor(uptimeMillis / 1000)),
+    localTime: new Date(),
+    connections: server.connections(),
+    opcounters: { ...server.opcounters },
+    mem: { bits: 64, resident, virtual: virtualMemoryMiB(resident), supported: true },
+    transactions: {
+      currentOpen: transactions.currentOpen,
+      totalCommitted: Long.fromNumber(transactions.totalCommitted),
+      totalAborted: Long.fromNumber(transactions.totalAborted),
+    },
+    ok: 1,
+  };
+}
+
 export const handshakeCommands: CommandTable = {
+  // Sections may be switched on or off by name (`{ serverStatus: 1, repl: 0 }`): any is accepted.
+  serverStatus: { fields: [], lenient: true, run: serverStatus },
   hello: { fields: HELLO_FIELDS, lenient: true, run: (context) => helloReply(context, false) },
   isMaster: { fields: HELLO_FIELDS, lenient: true, run: (context) => helloReply(context, true) },
   ismaster: { fields: HELLO_FIELDS, lenient: true, run: (context) => helloReply(context, true) },
