@@ -1,129 +1,412 @@
 import 'reflect-metadata';
 
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-
-import { MongoClient, type ObjectId } from 'mongodb';
+import { join } from 'node:path';
 
 import { signDevelopmentToken } from '../src/auth/tokens';
-import { loadConfig } from '../src/config';
-import { createGateway } from '../src/gateway';
+import { openConnection } from '../src/db/connection';
+import { createModels, ensureIndexes } from '../src/db/models';
+import { Brand } from '../src/modules/customers/brand';
+import { ConsentState } from '../src/modules/preferences/preference.enums';
+import { ensureConsentFeed } from '../src/modules/preferences/preference.service';
 import { loadDemoData, startOfToday } from '../src/seed/load';
-import { markdownTable, measure } from './measure';
+import { type LoadJob, type LoadResult } from './load';
 import { writeReadmeSection } from './readme-section';
+import {
+  CRM_LIST,
+  CRM_LIST_SIZE,
+  graphqlBody,
+  MY_ACCOUNT,
+  PREFERENCE_CHANGE,
+  SCENARIOS,
+  SEND_TIME_CHECK,
+  type BenchRequest,
+  type Scenario,
+  type ServerReady,
+  type ServerReport,
+} from './scenarios';
 
-const OPERATIONS = Number(process.env.BENCH_OPERATIONS ?? 300);
-const CUSTOMERS_PER_QUERY = 50;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Math.max(1, Math.min(3, Math.round(SECONDS / 3)));
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Sequential requests whose database commands are counted, per scenario and server. */
+const COUNTED_REQUESTS = 10;
+const CRM_LISTS = 20;
+const SETTLE_MS = 500;
+/** Reference answers are fetched a few at a time: a burst would inflate the gateway's peak RSS. */
+const REFERENCE_CONCURRENCY = 4;
 
-const PROFILE_QUERY = `query Profiles($ids: [ID!]!) {
-  customers(ids: $ids) {
-    id
-    name { firstName lastName }
-    brandAccounts { brand accountId membership { scheme since } }
-    quotes(first: 5) { totalCount edges { node { id reference status premium { amount } createdAt } } }
-    loyalty { eligibleDiscounts { code percentage reason } }
-  }
-}`;
+const ROOT = join(__dirname, '..');
+/** Compiled output of src and bench: every server runs as node runs the shipped gateway. */
+const BUILT = join(ROOT, 'dist');
+const SERVERS = ['gateway', 'naive', 'floor'] as const;
+type ServerName = (typeof SERVERS)[number];
 
-/**
- * The same reads the gateway makes for PROFILE_QUERY, straight through the driver: the floor
- * no gateway on this database can go below.
- */
-async function readProfilesWithDriver(client: MongoClient, database: string, ids: ObjectId[]) {
-  const db = client.db(database);
-  const scope = { customerId: { $in: ids } };
-  return Promise.all([
-    db
-      .collection('customers')
-      .find({ _id: { $in: ids } })
-      .toArray(),
-    db.collection('brandAccounts').find(scope).sort({ linkedAt: 1, _id: 1 }).toArray(),
-    db
-      .collection('quotes')
-      .aggregate([
-        { $match: scope },
-        { $sort: { customerId: 1, createdAt: -1, _id: -1 } },
-        { $group: { _id: '$customerId', quotes: { $firstN: { input: '$$ROOT', n: 6 } } } },
-      ])
-      .toArray(),
-    db
-      .collection('quotes')
-      .aggregate([{ $match: scope }, { $group: { _id: '$customerId', count: { $sum: 1 } } }])
-      .toArray(),
-    db
-      .collection('quotes')
-      .find({ ...scope, status: 'PURCHASED' })
-      .sort({ createdAt: 1, _id: 1 })
-      .toArray(),
-  ]);
+/** What the reference answers are checked against the data for. */
+interface ReferenceData {
+  me?: { id: string; quotes: { totalCount: number } };
+  customers?: { id: string; quotes: { totalCount: number } }[];
+  contactPermission?: { allowed: boolean };
+}
+
+interface Figures extends LoadResult {
+  commandsPerRequest: number;
+}
+
+function forkReady<T>(script: string, env: NodeJS.ProcessEnv): Promise<[ChildProcess, T]> {
+  const child = fork(join(BUILT, 'bench', script), [], {
+    env,
+    // Plain node, whatever runs this script (ts-node's hooks would otherwise be inherited).
+    execArgv: [],
+    // The gateway logs a line per request as shipped; the bench does not read them.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve([child, message as T]));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} at start-up`)));
+  });
+}
+
+async function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
+  const answer = once(child, 'message');
+  child.send(message as never);
+  return (await answer)[0] as T;
 }
 
 /**
- * `npm run bench`: a brand website's profile query for 50 customers, over HTTP through the
- * whole gateway, against two floors measured in the same run: the same reads made directly
- * with the driver, and a bare HTTP round trip to the gateway.
+ * The server's command count once it has finished what it was doing: requests cut off at the
+ * end of a load phase are still answered by the server, and their commands must not be counted
+ * against the next scenario.
+ */
+async function settledCommands(child: ChildProcess): Promise<number> {
+  let last = (await ask<ServerReport>(child, 'report')).commands;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const now = (await ask<ServerReport>(child, 'report')).commands;
+    if (now === last) return now;
+    last = now;
+  }
+}
+
+/** At most `limit` of `work` at a time, results in order. */
+async function inBatches<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+) {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += limit) {
+    const batch = items.slice(start, start + limit);
+    results.push(...(await Promise.all(batch.map((item, i) => work(item, start + i)))));
+  }
+  return results;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.disconnect();
+  await exited;
+}
+
+/**
+ * `npm run bench`: the four scenarios against the gateway as shipped, the naive peer, the floor
+ * and the transport floor, each in its own process, over the same database and demo data; load
+ * comes from one more process. Writes bench/results/latest.json and the README's table.
  */
 async function main(): Promise<void> {
-  const database = `bench_${Date.now()}`;
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'development',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    SEED_DEMO_DATA: 'false',
-    MONGODB_DATABASE: database,
-    // With MONGODB_URI set there is no development secret: the bench signs its own tokens.
-    AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET || randomBytes(32).toString('hex'),
+  process.stdout.write('building with tsc…\n');
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.bench.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
   });
-  const gateway = await createGateway(config);
-  const client = await new MongoClient(gateway.database.uri).connect();
+  const children: ChildProcess[] = [];
   try {
-    const seeded = await loadDemoData(gateway.connection, gateway.models, {
-      today: startOfToday(new Date()),
+    const [database, db] = await forkReady<{ uri: string; kind: string }>('database.js', {
+      ...process.env,
     });
-    const ids = (await gateway.models.Customer.find().limit(CUSTOMERS_PER_QUERY).lean()).map(
-      (customer) => customer._id,
-    );
-    const token = await signDevelopmentToken(config.auth.jwtSecret!, {
-      role: 'staff',
-      sub: 'bench',
-    });
-    const body = JSON.stringify({ query: PROFILE_QUERY, variables: { ids: ids.map(String) } });
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const healthz = gateway.url.replace(/\/graphql$/, '/healthz');
+    children.push(database);
+    const databaseName = `bench_${Date.now()}`;
+    const secret = randomBytes(32).toString('hex');
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      MONGODB_URI: db.uri,
+      MONGODB_DATABASE: databaseName,
+      AUTH_JWT_SECRET: secret,
+      UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
+      PUBLIC_URL: 'http://127.0.0.1',
+      HOST: '127.0.0.1',
+      PORT: '0',
+    };
 
-    const floor = await measure('driver reads for 50 profiles (floor)', OPERATIONS, () =>
-      readProfilesWithDriver(client, database, ids),
+    const connection = await openConnection(db.uri, databaseName, { timeoutMs: 10_000 });
+    const models = createModels(connection);
+    await ensureIndexes(models);
+    await ensureConsentFeed(models);
+    const seeded = await loadDemoData(connection, models, { today: startOfToday(new Date()) });
+    const customerIds = (
+      await models.Customer.find().sort({ _id: 1 }).select({ _id: 1 }).lean()
+    ).map((customer) => customer._id.toHexString());
+    const quoteCounts = new Map(
+      (
+        await models.Quote.aggregate<{ _id: unknown; count: number }>([
+          { $group: { _id: '$customerId', count: { $sum: 1 } } },
+        ])
+      ).map((row) => [String(row._id), row.count]),
     );
-    const rows = [
-      await measure('HTTP round trip (GET /healthz)', OPERATIONS, async () => {
-        await (await fetch(healthz)).text();
-      }),
-      await measure('gateway: profiles of 50 customers', OPERATIONS, async () => {
-        const response = await fetch(gateway.url, { method: 'POST', headers, body });
-        const result = (await response.json()) as {
-          errors?: unknown;
-          data?: { customers: unknown[] };
-        };
-        if (result.errors || result.data?.customers.length !== ids.length) {
-          throw new Error(`unexpected answer: ${JSON.stringify(result).slice(0, 300)}`);
-        }
-      }),
-    ];
-    const table = markdownTable(floor, rows);
-    const context =
-      `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: provider ` +
-      `\`${gateway.database.kind}\`, demo data (${seeded.customers} customers, ` +
-      `${seeded.quotes} quotes), ${OPERATIONS} sequential requests each, ${cpus().length} cores.`;
-    process.stdout.write(`${context}\n\n${table}\n`);
-    if (process.env.BENCH_WRITE_README !== 'false') {
-      await writeReadmeSection('bench-gateway', `${context}\n\n${table}`);
+    const smsNow = new Map(
+      (await models.BrandPreference.find({ brand: Brand.JOHN_LEWIS }).lean()).map((record) => [
+        record.customerId.toHexString(),
+        (record.consents as Record<string, { state: ConsentState }>).SMS?.state ===
+          ConsentState.GRANTED,
+      ]),
+    );
+    await connection.close();
+
+    const staff = await signDevelopmentToken(secret, { role: 'staff', sub: 'bench-crm' });
+    const marketing = await signDevelopmentToken(secret, { role: 'marketing', sub: 'bench' });
+    const customerTokens = await Promise.all(
+      customerIds.map((sub) => signDevelopmentToken(secret, { role: 'customer', sub })),
+    );
+
+    const servers = {} as Record<ServerName, { child: ChildProcess; url: string }>;
+    for (const name of SERVERS) {
+      const [child, ready] = await forkReady<ServerReady>(join('servers', `${name}.js`), env);
+      children.push(child);
+      servers[name] = { child, url: `http://127.0.0.1:${ready.port}/graphql` };
     }
+    const [loader] = [
+      fork(join(BUILT, 'bench', 'load.js'), [], { execArgv: [], stdio: 'inherit' }),
+    ];
+    children.push(loader);
+
+    // Each read request's answer, as the gateway gives it, checked against the data itself;
+    // every server must then give the same answer under load.
+    async function reference(
+      request: Omit<BenchRequest, 'expected'>,
+      check: (data: ReferenceData) => boolean,
+    ) {
+      const response = await fetch(servers.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` },
+        body: request.body,
+      });
+      const text = await response.text();
+      const answer = JSON.parse(text);
+      if (response.status !== 200 || answer.errors || !check(answer.data)) {
+        throw new Error(`the gateway's reference answer is wrong: ${text.slice(0, 500)}`);
+      }
+      return { ...request, expected: text };
+    }
+
+    const pools: Record<Scenario, BenchRequest[]> = {
+      myAccount: await inBatches(customerIds, REFERENCE_CONCURRENCY, (id, index) =>
+        reference(
+          { body: graphqlBody(MY_ACCOUNT, 'MyAccount'), token: customerTokens[index] },
+          (data) => data.me?.id === id && data.me.quotes.totalCount === (quoteCounts.get(id) ?? 0),
+        ),
+      ),
+      crmList: await inBatches(
+        Array.from({ length: CRM_LISTS }, (_, list) => list),
+        REFERENCE_CONCURRENCY,
+        (list) => {
+          const ids = Array.from(
+            { length: CRM_LIST_SIZE },
+            (_, index) => customerIds[(list * 13 + index) % customerIds.length],
+          );
+          return reference(
+            { body: graphqlBody(CRM_LIST, 'CrmList', { ids }), token: staff },
+            (data) =>
+              (data.customers ?? []).every(
+                (customer, index) =>
+                  customer.id === ids[index] &&
+                  customer.quotes.totalCount === (quoteCounts.get(ids[index]) ?? 0),
+              ),
+          );
+        },
+      ),
+      sendTimeCheck: await inBatches(customerIds, REFERENCE_CONCURRENCY, (customerId) =>
+        reference(
+          {
+            body: graphqlBody(SEND_TIME_CHECK, 'SendTimeCheck', { customerId }),
+            token: marketing,
+          },
+          (data) => typeof data.contactPermission?.allowed === 'boolean',
+        ),
+      ),
+      preferenceChange: customerIds.map((id, index) => ({
+        body: graphqlBody(PREFERENCE_CHANGE, 'PreferenceChange', { sms: false }),
+        token: customerTokens[index],
+        sms: smsNow.get(id) ?? false,
+      })),
+    };
+
+    const results = {} as Record<Scenario, Record<ServerName, Figures>>;
+    const transportFloorRps = {} as Record<Scenario, number>;
+    const problems: string[] = [];
+    for (const scenario of SCENARIOS) {
+      results[scenario] = {} as Record<ServerName, Figures>;
+      const requests = pools[scenario];
+      for (const name of SERVERS) {
+        const { child, url } = servers[name];
+        const before = await settledCommands(child);
+        const counted = await ask<LoadResult>(loader, {
+          kind: 'sequential',
+          url,
+          requests,
+          count: COUNTED_REQUESTS,
+        } satisfies LoadJob);
+        const after = await settledCommands(child);
+        const figures = await ask<LoadResult>(loader, {
+          kind: 'load',
+          url,
+          requests,
+          connections: CONNECTIONS,
+          warmupSeconds: WARMUP_SECONDS,
+          seconds: SECONDS,
+        } satisfies LoadJob);
+        const errors = counted.errors + figures.errors;
+        results[scenario][name] = {
+          ...figures,
+          errors,
+          firstError: counted.firstError ?? figures.firstError,
+          commandsPerRequest: (after - before) / COUNTED_REQUESTS,
+        };
+        if (errors > 0) {
+          problems.push(`${scenario} on ${name}: ${counted.firstError ?? figures.firstError}`);
+        }
+        process.stdout.write(
+          `${scenario.padEnd(16)} ${name.padEnd(8)} ${String(figures.rps).padStart(6)} req/s  ` +
+            `p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms  ` +
+            `${results[scenario][name].commandsPerRequest} commands/request  ${errors} errors\n`,
+        );
+      }
+      // The transport floor answers every request with the first request's bytes, so it is
+      // sent only that request.
+      const first = requests[0];
+      const expected = first.expected ?? (await sampleMutationAnswer(first, servers.gateway.url));
+      const [transport, ready] = await forkReady<ServerReady>(join('servers', 'transport.js'), {
+        ...env,
+        BENCH_TRANSPORT_ANSWER: expected,
+      });
+      const figures = await ask<LoadResult>(loader, {
+        kind: 'load',
+        url: `http://127.0.0.1:${ready.port}/graphql`,
+        requests: [{ body: first.body, token: first.token, expected }],
+        connections: CONNECTIONS,
+        warmupSeconds: WARMUP_SECONDS,
+        seconds: SECONDS,
+      } satisfies LoadJob);
+      await stopChild(transport);
+      transportFloorRps[scenario] = figures.rps;
+      if (figures.errors > 0) problems.push(`${scenario} on transport: ${figures.firstError}`);
+      process.stdout.write(
+        `${scenario.padEnd(16)} transport ${String(figures.rps).padStart(5)} req/s\n`,
+      );
+    }
+
+    const peakRssMb = {} as Record<ServerName, number>;
+    for (const name of SERVERS) {
+      peakRssMb[name] = (await ask<ServerReport>(servers[name].child, 'report')).maxRssMb;
+    }
+    const scenarios = Object.fromEntries(
+      SCENARIOS.map((scenario) => [
+        scenario,
+        Object.fromEntries(
+          SERVERS.map((name) => {
+            const { rps, p50Ms, p97_5Ms, p99Ms, commandsPerRequest, errors } =
+              results[scenario][name];
+            return [name, { rps, p50Ms, p97_5Ms, p99Ms, commandsPerRequest, errors }];
+          }),
+        ),
+      ]),
+    );
+    const report = {
+      measuredAt: new Date().toISOString(),
+      provider: db.kind,
+      cores: cpus().length,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      data: { customers: seeded.customers, quotes: seeded.quotes },
+      scenarios,
+      transportFloorRps,
+      peakRssMb,
+    };
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    writeFileSync(
+      join(__dirname, 'results', 'latest.json'),
+      `${JSON.stringify(report, null, 2)}\n`,
+    );
+    const table = readmeTable(report);
+    process.stdout.write(`\n${table}\n`);
+    if (problems.length > 0) {
+      throw new Error(`wrong answers, so the run does not count:\n${problems.join('\n')}`);
+    }
+    if (process.env.BENCH_WRITE_README !== 'false')
+      await writeReadmeSection('bench-gateway', table);
   } finally {
-    await client.close();
-    await gateway.connection.dropDatabase().catch(() => undefined);
-    await gateway.stop();
+    for (const child of children.reverse()) await stopChild(child);
   }
+}
+
+/** An answer of the mutation for the transport floor to repeat (the gateway's, to a toggle). */
+async function sampleMutationAnswer(request: BenchRequest, url: string): Promise<string> {
+  const body = JSON.stringify({ ...JSON.parse(request.body), variables: { sms: !request.sms } });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` },
+    body,
+  });
+  return response.text();
+}
+
+function ratio(part: number, whole: number): string {
+  return whole > 0 ? `${(part / whole).toFixed(2)}×` : '—';
+}
+
+/** The README's table: throughput as ratios from this one run, then what each request cost. */
+export function readmeTable(report: {
+  measuredAt: string;
+  provider: string;
+  cores: number;
+  connections: number;
+  seconds: number;
+  data: { customers: number; quotes: number };
+  scenarios: Record<
+    string,
+    Record<string, { rps: number; p50Ms: number; p99Ms: number; commandsPerRequest: number }>
+  >;
+  transportFloorRps: Record<string, number>;
+  peakRssMb: Record<string, number>;
+}): string {
+  const lines = [
+    `Measured by \`npm run bench\` on ${report.measuredAt.slice(0, 10)}: provider ` +
+      `\`${report.provider}\`, demo data (${report.data.customers} customers, ` +
+      `${report.data.quotes} quotes), ${report.connections} connections, ${report.seconds} s ` +
+      `measured per server and scenario, ${report.cores} cores. Peak RSS: ` +
+      Object.entries(report.peakRssMb)
+        .map(([name, mb]) => `${name} ${mb} MB`)
+        .join(', ') +
+      '.',
+    '',
+    '| scenario | gateway req/s | gateway ÷ floor | gateway ÷ naive | naive req/s | floor req/s | transport req/s | gateway p50 / p99 ms | commands per request (gateway / naive / floor) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [scenario, servers] of Object.entries(report.scenarios)) {
+    const { gateway, naive, floor } = servers;
+    lines.push(
+      `| ${scenario} | ${gateway.rps} | ${ratio(gateway.rps, floor.rps)} | ` +
+        `${ratio(gateway.rps, naive.rps)} | ${naive.rps} | ${floor.rps} | ` +
+        `${report.transportFloorRps[scenario]} | ${gateway.p50Ms} / ${gateway.p99Ms} | ` +
+        `${gateway.commandsPerRequest} / ${naive.commandsPerRequest} / ${floor.commandsPerRequest} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

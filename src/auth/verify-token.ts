@@ -1,3 +1,5 @@
+import { createSecretKey } from 'node:crypto';
+
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -94,7 +96,8 @@ function describeJoseError(error: InstanceType<typeof joseErrors.JOSEError>): st
  * set that cannot be fetched fails the request with SERVICE_UNAVAILABLE (HTTP 503).
  */
 export function createTokenVerifier(config: TokenVerifierConfig, logger?: Logger): TokenVerifier {
-  const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+  // A KeyObject made once: given raw bytes, jose would import the key again for every token.
+  const secret = config.jwtSecret ? createSecretKey(Buffer.from(config.jwtSecret)) : undefined;
   const jwks = config.jwksUrl ? remoteKeySet(config.jwksUrl) : undefined;
 
   async function verify(token: string): Promise<JWTPayload> {

@@ -1,6 +1,6 @@
 import { type GraphQLSchema } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
-import { deny, shield, type IRules } from 'graphql-shield';
+import { applyMiddleware, type IMiddlewareFieldMap } from 'graphql-middleware';
+import { allow, deny, shield, type IRules } from 'graphql-shield';
 
 import { ForbiddenError } from './errors';
 
@@ -52,14 +52,33 @@ export function mergePermissions(maps: readonly PermissionMap[]): PermissionMap 
   return merged;
 }
 
-/** Deny by default: whatever the merged map does not allow is refused with FORBIDDEN. */
+/** The rule a field is judged by: its own, its type's, or the fallback `deny`. */
+function ruleOf(permissions: PermissionMap, typeName: string, fieldName: string): ShieldRule {
+  const rules = permissions[typeName];
+  if (rules === undefined) return deny;
+  if (!isFieldMap(rules)) return rules;
+  return rules[fieldName] ?? deny;
+}
+
+/**
+ * Deny by default: whatever the merged map does not allow is refused with FORBIDDEN. Shield
+ * wraps every field of the schema in an async middleware; a field whose rule is the plain
+ * `allow` gains nothing from it but the cost (most fields of a profile), so its wrapper is
+ * dropped. Every other field, the fallback `deny` included, keeps its wrapper.
+ */
 export function applyPermissions(schema: GraphQLSchema, permissions: PermissionMap): GraphQLSchema {
-  const middleware = shield(permissions as IRules, {
+  const generator = shield(permissions as IRules, {
     fallbackRule: deny,
     fallbackError: () => new ForbiddenError(),
     // Coded errors thrown by resolvers reach the client as they are.
     allowExternalErrors: true,
     debug: false,
   });
-  return applyMiddleware(schema, middleware);
+  const middleware = generator.generate(schema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, fields] of Object.entries(middleware)) {
+    for (const fieldName of Object.keys(fields)) {
+      if (ruleOf(permissions, typeName, fieldName) === allow) delete fields[fieldName];
+    }
+  }
+  return applyMiddleware(schema, middleware as IMiddlewareFieldMap);
 }

@@ -1,6 +1,7 @@
 import { type Server } from 'node:http';
 
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { type GraphQLSchema } from 'graphql';
 
@@ -45,6 +46,9 @@ export function createApolloServer(
     // main.ts owns the signals: it stops the whole gateway (database too) and sets the exit code.
     stopOnTerminationSignals: false,
     plugins: [
+      // Apollo installs cache control unasked; it runs for every field, and no answer of this
+      // API may be cached anyway (app.ts sends no-store).
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({
         httpServer: options.httpServer,
         stopGracePeriodMillis: options.shutdownGraceMs,

@@ -49,6 +49,12 @@ const noSniffing: RequestHandler = (_req, res, next) => {
   next();
 };
 
+/** Answers are personal data and change with every write: no cache may keep one. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('cache-control', 'no-store');
+  next();
+};
+
 /**
  * One line per request once it is answered (or its connection is gone): request id, operation,
  * caller role and subject, status, duration and outcome (`ok` or the error codes). Nothing the
@@ -103,6 +109,8 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // An ETag is a SHA-1 of every body, and no client revalidates a POST: pure cost.
+  app.disable('etag');
   app.use(noSniffing, assignRequestId, logRequests(deps.logger));
 
   app.get('/healthz', (_req, res) => {
@@ -130,6 +138,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(
     '/graphql',
+    noStore,
     express.json({ limit: BODY_LIMIT }),
     tokenLimit(deps.maxTokens),
     expressMiddleware(deps.apollo, {

@@ -1,4 +1,4 @@
-import { graphql, isObjectType } from 'graphql';
+import { graphql, isObjectType, type GraphQLObjectType } from 'graphql';
 import { allow } from 'graphql-shield';
 import { Field, ObjectType, Query, Resolver, buildSchema } from 'type-graphql';
 
@@ -49,6 +49,20 @@ describe('deny by default', () => {
       expect(refused.errors?.map((error) => error.extensions.code)).toEqual(['FORBIDDEN']);
       expect(JSON.stringify(refused.data)).not.toMatch(/no|leaked/);
     }
+  });
+
+  it('wraps no field whose rule is a plain allow, and every other field', async () => {
+    const schema = await buildSchema({ resolvers: [ThingResolver], validate: false });
+    const before = schema.getType('Thing') as GraphQLObjectType;
+    const guarded = applyPermissions(
+      schema,
+      mergePermissions([{ Query: { thing: allow } }, { Thing: { shown: allow } }]),
+    );
+    const thing = guarded.getType('Thing') as GraphQLObjectType;
+    expect(thing.getFields().shown.resolve).toBe(before.getFields().shown.resolve);
+    expect(thing.getFields().secret.resolve).not.toBe(before.getFields().secret.resolve);
+    const query = guarded.getQueryType()!.getFields();
+    expect(query.unruled.resolve).not.toBe(schema.getQueryType()!.getFields().unruled.resolve);
   });
 
   it('refuses to merge two modules claiming the same field or type', () => {

@@ -55,6 +55,11 @@ function cacheKey(key: QuoteCountKey & { first?: number; after?: CursorPosition 
   return `${objectIdKey(key.customerId)}|${filterKey(key)}`;
 }
 
+/** The count key of a page key: the same customer and filters, without page and cursor. */
+function countKeyOf({ customerId, product, status }: QuoteCountKey): QuoteCountKey {
+  return { customerId, product, status };
+}
+
 /** Keys that share filters go to the database together, one command per distinct filter. */
 function groupByFilters<K extends QuoteCountKey>(keys: readonly K[]): K[][] {
   return [...groupBy(keys, filterKey).values()];
@@ -81,7 +86,15 @@ function matchStage(keys: readonly QuoteCountKey[], after?: CursorPosition) {
   };
 }
 
-async function loadPages(models: Models, keys: readonly QuotePageKey[]): Promise<QuotePage[]> {
+/**
+ * Pages every key; a first page (no cursor) also counts what its filters match, in the same
+ * aggregate, and hands the count to `primeCount`: `totalCount` then costs no command of its own.
+ */
+async function loadPages(
+  models: Models,
+  keys: readonly QuotePageKey[],
+  primeCount: (key: QuoteCountKey, count: number) => void,
+): Promise<QuotePage[]> {
   const pages = new Map<string, QuotePage>();
   for (const group of groupByFilters(keys)) {
     const { first, after } = group[0];
@@ -91,18 +104,28 @@ async function loadPages(models: Models, keys: readonly QuotePageKey[]): Promise
     const pipeline: PipelineStage[] = [
       { $match: matchStage(group, after) },
       { $sort: { customerId: 1, createdAt: -1, _id: -1 } },
-      { $group: { _id: '$customerId', quotes: { $firstN: { input: '$$ROOT', n: first + 1 } } } },
+      {
+        $group: {
+          _id: '$customerId',
+          quotes: { $firstN: { input: '$$ROOT', n: first + 1 } },
+          ...(after ? {} : { count: { $sum: 1 } }),
+        },
+      },
     ];
-    const rows = await models.Quote.aggregate<{ _id: Types.ObjectId; quotes: QuoteRecord[] }>(
-      pipeline,
-    );
-    const byCustomer = new Map(rows.map((row) => [row._id.toHexString(), row.quotes]));
+    const rows = await models.Quote.aggregate<{
+      _id: Types.ObjectId;
+      quotes: QuoteRecord[];
+      count?: number;
+    }>(pipeline);
+    const byCustomer = new Map(rows.map((row) => [row._id.toHexString(), row]));
     for (const key of group) {
-      const quotes = byCustomer.get(objectIdKey(key.customerId)) ?? [];
+      const row = byCustomer.get(objectIdKey(key.customerId));
+      const quotes = row?.quotes ?? [];
       pages.set(cacheKey(key), {
         quotes: quotes.slice(0, first),
         hasNextPage: quotes.length > first,
       });
+      if (!after) primeCount(key, row?.count ?? 0);
     }
   }
   return keys.map((key) => pages.get(cacheKey(key)) ?? { quotes: [], hasNextPage: false });
@@ -141,15 +164,16 @@ export function createQuoteLoaders(models: Models): QuoteLoaders {
     },
     { cacheKeyFn: objectIdKey },
   );
+  const quoteCount = new DataLoader<QuoteCountKey, number, string>(
+    (keys) => loadCounts(models, keys),
+    { cacheKeyFn: cacheKey, cacheMap: countCache },
+  );
   return {
-    quotePage: new DataLoader<QuotePageKey, QuotePage, string>((keys) => loadPages(models, keys), {
-      cacheKeyFn: cacheKey,
-      cacheMap: pageCache,
-    }),
-    quoteCount: new DataLoader<QuoteCountKey, number, string>((keys) => loadCounts(models, keys), {
-      cacheKeyFn: cacheKey,
-      cacheMap: countCache,
-    }),
+    quotePage: new DataLoader<QuotePageKey, QuotePage, string>(
+      (keys) => loadPages(models, keys, (key, count) => quoteCount.prime(countKeyOf(key), count)),
+      { cacheKeyFn: cacheKey, cacheMap: pageCache },
+    ),
+    quoteCount,
     purchasedQuotesByCustomer,
     forgetQuotesOf: (customerId) => {
       pageCache.deleteCustomer(customerId);

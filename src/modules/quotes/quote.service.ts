@@ -63,13 +63,21 @@ export class QuoteService {
       status: args.status ?? undefined,
     };
     const page = await this.deps.loaders.quotePage.load({ ...countKey, first, after });
+    // Cursors are getters: most clients never ask for one, and encoding each costs.
     const edges = page.quotes.map((record) => ({
-      cursor: encodeCursor({ createdAt: record.createdAt, id: record._id }),
+      get cursor() {
+        return encodeCursor({ createdAt: record.createdAt, id: record._id });
+      },
       node: toQuote(record),
     }));
     return {
       edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        get endCursor() {
+          return edges.at(-1)?.cursor;
+        },
+      },
       countKey,
     };
   }
