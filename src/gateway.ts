@@ -76,9 +76,9 @@ export async function createGateway(
       monitorCommands: options.monitorCommands || metrics !== undefined,
       timeoutMs: config.databaseTimeoutMs,
       logger,
+      watchClient: metrics && ((client) => metrics.watchDatabase(client)),
     });
     cleanups.push(() => connection.close());
-    metrics?.watchDatabase(connection.getClient());
     const models = createModels(connection);
     await ensureIndexes(models);
     await ensureConsentFeed(models);
