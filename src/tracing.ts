@@ -1,5 +1,7 @@
 import { type TracingConfig } from './config';
 
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** Flushes the spans still buffered and stops exporting. */
 export type StopTracing = () => Promise<void>;
 
@@ -42,7 +44,11 @@ export async function startTracing(config: TracingConfig): Promise<StopTracing> 
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({ redactedQueryParamsServer: ['token'] }),
+      new HttpInstrumentation({
+        redactedQueryParamsServer: ['token'],
+        // Probes and scrapes every few seconds would bury the requests worth tracing.
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(req.url ?? ''),
+      }),
       new GraphQLInstrumentation({ allowValues: false, ignoreTrivialResolveSpans: true }),
       new MongoDBInstrumentation({ enhancedDatabaseReporting: false }),
     ],
