@@ -1,5 +1,5 @@
-# The gateway image: compiled TypeScript on Node 20, no dev dependencies, run as a non-root user.
-FROM node:20-slim AS build
+# The gateway image: compiled TypeScript on Node 24 (LTS), no dev dependencies, run as a non-root user.
+FROM node:24-slim AS build
 WORKDIR /app
 # mongodb-memory-server is only a development fallback; never fetch a mongod into the image.
 ENV MONGOMS_DISABLE_POSTINSTALL=1
@@ -9,7 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production PORT=4000
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
 
 /**
@@ -22,6 +24,38 @@ const optionalText = z
   .trim()
   .transform((value) => (value === '' ? undefined : value))
   .optional();
+
+/**
+ * A comma-separated list of exact browser origins (`https://shop.example.com`): no wildcard,
+ * no path, written as the browser sends it in `Origin`, so that a plain string match is safe.
+ */
+const originList = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  )
+  .superRefine((origins, context) => {
+    for (const origin of origins) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      const exact = parsed && /^https?:$/.test(parsed.protocol) && parsed.origin === origin;
+      if (!exact) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${origin}" is not an exact origin such as https://shop.example.com`,
+        });
+      }
+    }
+  });
+
+const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
 
 /** A calendar date, `1900-01-01`, as a Date at UTC midnight (see src/calendar.ts). */
 const calendarDate = z.iso
@@ -64,6 +98,13 @@ const environmentSchema = databaseSchema.extend({
   QUERY_MAX_TOKENS: optionalText.pipe(positiveInt(2000)),
   QUERY_MAX_COST: optionalText.pipe(positiveInt(5000)),
   SHUTDOWN_GRACE_MS: optionalText.pipe(positiveInt(10_000)),
+  METRICS_PORT: optionalText.pipe(port.optional()),
+  CORS_ORIGINS: optionalText.pipe(originList.optional()),
+  OTEL_SDK_DISABLED: optionalText.pipe(flag.default(false)),
+  OTEL_TRACES_EXPORTER: optionalText.pipe(z.enum(TRACE_EXPORTERS).optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText.pipe(z.url().optional()),
+  OTEL_SERVICE_NAME: optionalText.pipe(z.string().default('customer-profile-gateway')),
   LOYALTY_RULES_FILE: optionalText,
   PUSH_TOPICS_FILE: optionalText,
   PUBLIC_URL: optionalText.pipe(
@@ -119,6 +160,14 @@ export interface QueryLimits {
   cost: number;
 }
 
+/** OpenTelemetry tracing, on only when the standard `OTEL_*` variables ask for an exporter. */
+export interface TracingConfig {
+  exporter: 'otlp' | 'console';
+  /** Where OTLP/HTTP spans go: the traces endpoint, or the base endpoint plus `/v1/traces`. */
+  otlpTracesUrl: string;
+  serviceName: string;
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   /**
@@ -137,6 +186,15 @@ export interface Config {
   limits: QueryLimits;
   /** How long requests in flight may take to finish once a shutdown has begun. */
   shutdownGraceMs: number;
+  /**
+   * Where `GET /metrics` is served: its own port when `METRICS_PORT` is set; else the gateway's
+   * port outside production, and nowhere in production (metrics are not for the public).
+   */
+  metrics: { port: number } | 'gateway-port' | 'off';
+  /** Browser origins allowed to call the API (exact matches); empty allows none. */
+  corsOrigins: string[];
+  /** Undefined when tracing is off (the default). */
+  tracing?: TracingConfig;
   loyaltyRulesFile?: string;
   pushTopicsFile?: string;
   /** Unsubscribe links: where they point and the key that signs them. */
@@ -173,6 +231,32 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
   const parsed = databaseSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   return toDatabaseConfig(parsed.data);
+}
+
+/** Secrets that may come from a file (`<NAME>_FILE`), as Docker and Kubernetes secrets mount them. */
+const SECRETS_FROM_FILES = ['AUTH_JWT_SECRET', 'UNSUBSCRIBE_SECRET'] as const;
+
+/**
+ * The environment with each `<NAME>_FILE` secret read into `<NAME>` (trailing newline dropped),
+ * and the problems found: a file that cannot be read, or a secret given both ways.
+ */
+function withSecretFiles(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; problems: string[] } {
+  const resolved = { ...env };
+  const problems: string[] = [];
+  for (const name of SECRETS_FROM_FILES) {
+    const file = setValue(env, `${name}_FILE`);
+    if (!file) continue;
+    if (setValue(env, name)) {
+      problems.push(`${name}_FILE: give ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+  return { env: resolved, problems };
 }
 
 function setValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -244,12 +328,33 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
+ * Tracing follows OpenTelemetry's variables: `OTEL_TRACES_EXPORTER` (`otlp`, `console`, `none`)
+ * when given, else `otlp` when an OTLP endpoint is set, else off; `OTEL_SDK_DISABLED=true` wins.
+ */
+function tracingConfig(values: z.infer<typeof environmentSchema>): TracingConfig | undefined {
+  const tracesUrl =
+    values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (values.OTEL_EXPORTER_OTLP_ENDPOINT &&
+      `${values.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  const exporter = values.OTEL_TRACES_EXPORTER ?? (tracesUrl ? 'otlp' : 'none');
+  if (values.OTEL_SDK_DISABLED || exporter === 'none') return undefined;
+  return {
+    exporter,
+    // OpenTelemetry's default: a collector on this machine.
+    otlpTracesUrl: tracesUrl ?? 'http://localhost:4318/v1/traces',
+    serviceName: values.OTEL_SERVICE_NAME,
+  };
+}
+
+/**
  * Parses and validates the whole environment once. Every problem is reported together; in
  * production nothing falls back to a development default.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  const { env, problems: fileProblems } = withSecretFiles(rawEnv);
   const parsed = environmentSchema.safeParse(env);
   const problems = [
+    ...fileProblems,
     ...(parsed.success ? [] : describeIssues(parsed.error)),
     ...crossFieldProblems(env),
   ];
@@ -284,6 +389,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cost: values.QUERY_MAX_COST,
     },
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    metrics:
+      values.METRICS_PORT !== undefined
+        ? { port: values.METRICS_PORT }
+        : production
+          ? 'off'
+          : 'gateway-port',
+    corsOrigins: values.CORS_ORIGINS ?? [],
+    tracing: tracingConfig(values),
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
     pushTopicsFile: values.PUSH_TOPICS_FILE,
     unsubscribe: {

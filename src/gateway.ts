@@ -13,6 +13,7 @@ import { startDatabase, type DatabaseHandle } from './db/provider';
 import { buildGatewaySchema } from './graphql/schema';
 import { createApolloServer } from './http/apollo';
 import { createApp } from './http/app';
+import { createMetricsServer, GatewayMetrics } from './http/metrics';
 import { createLogger, type Logger } from './logger';
 import { UnsubscribeService } from './modules/opt-outs/unsubscribe.service';
 import { loadLoyaltyRules } from './modules/loyalty/lib/rules';
@@ -37,6 +38,8 @@ export interface Gateway {
   logger: Logger;
   /** The HTTP server, for tests that watch connections and requests arrive. */
   httpServer: Server;
+  /** The port of the separate metrics server, when `METRICS_PORT` asked for one. */
+  metricsPort?: number;
   /**
    * Stops gracefully: /readyz answers 503 at once, no new connections are accepted, requests
    * in flight finish (within the configured grace period), then the database connection closes.
@@ -67,10 +70,13 @@ export async function createGateway(
   try {
     const database = await startDatabase(config.database, logger);
     cleanups.push(() => database.stop());
+    const metrics = config.metrics === 'off' ? undefined : new GatewayMetrics();
     const connection = await openConnection(database.uri, config.database.databaseName, {
-      monitorCommands: options.monitorCommands,
+      // Command latency metrics come from the driver's command events.
+      monitorCommands: options.monitorCommands || metrics !== undefined,
       timeoutMs: config.databaseTimeoutMs,
       logger,
+      watchClient: metrics && ((client) => metrics.watchDatabase(client)),
     });
     cleanups.push(() => connection.close());
     const models = createModels(connection);
@@ -115,11 +121,27 @@ export async function createGateway(
       },
       isStopping: () => stopping,
       maxTokens: config.limits.tokens,
+      corsOrigins: config.corsOrigins,
+      metrics,
+      serveMetrics: config.metrics === 'gateway-port',
     });
     httpServer.on('request', app);
     httpServer.listen(config.port, config.host);
     await once(httpServer, 'listening');
     const { port } = httpServer.address() as AddressInfo;
+    let metricsPort: number | undefined;
+    if (metrics && typeof config.metrics === 'object') {
+      const metricsServer = createMetricsServer(metrics, logger);
+      metricsServer.listen(config.metrics.port, config.host);
+      cleanups.push(async () => {
+        const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        // A scraper's keep-alive connection would otherwise hold the close open.
+        metricsServer.closeAllConnections();
+        await closed;
+      });
+      await once(metricsServer, 'listening');
+      metricsPort = (metricsServer.address() as AddressInfo).port;
+    }
     const host = config.host === undefined || config.host === '0.0.0.0' ? 'localhost' : config.host;
     return {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`,
@@ -129,6 +151,7 @@ export async function createGateway(
       models,
       logger,
       httpServer,
+      metricsPort,
       stop,
     };
   } catch (error) {

@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 
-import { signDevelopmentToken } from './auth/tokens';
-import { systemClock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createGateway, type Gateway } from './gateway';
-import { createLogger } from './logger';
-import { Brand } from './modules/customers/brand';
-import { findDemoCustomerId, seedIfEmpty, startOfToday } from './seed/load';
+import type { Gateway } from './gateway';
+import { startTracing, type StopTracing } from './tracing';
+
+// Tracing patches http, graphql and mongodb as they load, so everything that loads them (the
+// logger too, through the error classes) is imported only once tracing has started.
 
 /** For people starting the gateway by hand: where it is and how to call it straight away. */
 async function printWelcome(config: Config, gateway: Gateway): Promise<void> {
+  const { signDevelopmentToken } = await import('./auth/tokens');
+  const { Brand } = await import('./modules/customers/brand');
+  const { findDemoCustomerId } = await import('./seed/load');
   const lines = [``, `Customer profile gateway: ${gateway.url}`];
   const customerId = await findDemoCustomerId(gateway.models);
   const secret = config.auth.jwtSecret;
@@ -53,7 +55,20 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+  const stopTracing: StopTracing = config.tracing
+    ? await startTracing(config.tracing)
+    : async () => undefined;
+  const { createLogger } = await import('./logger');
+  const { createGateway } = await import('./gateway');
+  const { systemClock } = await import('./clock');
+  const { seedIfEmpty, startOfToday } = await import('./seed/load');
   const logger = createLogger(config.logLevel);
+  if (config.tracing) {
+    logger.info(
+      { exporter: config.tracing.exporter, serviceName: config.tracing.serviceName },
+      'tracing on',
+    );
+  }
   if (config.developmentDefaults) {
     logger.warn(
       { host: config.host },
@@ -79,19 +94,23 @@ async function main(): Promise<void> {
   logger.info({ url: gateway.url, provider: gateway.database.kind }, 'gateway ready');
   await printWelcome(config, gateway);
 
-  // Requests in flight finish (up to SHUTDOWN_GRACE_MS), then the database closes; exit 0.
+  // Requests in flight finish (up to SHUTDOWN_GRACE_MS), then the database closes and the last
+  // spans are sent; exit 0.
   const shutdown = (signal: string) => {
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping');
-    gateway.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'could not stop cleanly');
-        process.exit(1);
-      },
-    );
+    gateway
+      .stop()
+      .then(stopTracing)
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'could not stop cleanly');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -1,4 +1,5 @@
 import {
+  type MongoClient,
   MongoNetworkError,
   MongoNotConnectedError,
   MongoServerSelectionError,
@@ -14,6 +15,8 @@ export interface ConnectionOptions {
   /** How long an operation may wait for a server or a reply before it fails. */
   timeoutMs: number;
   logger?: Logger;
+  /** Sees the driver's client before it connects, so no pool or command event is missed. */
+  watchClient?: (client: MongoClient) => void;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function openConnection(
     // Fail a request at once when the database is gone rather than queue it in memory.
     bufferCommands: false,
   });
+  options.watchClient?.(connection.getClient());
   // Without a listener, an 'error' event would end the process; the driver reconnects by itself.
   connection.on('error', (error: unknown) => {
     options.logger?.warn({ err: error }, 'database connection error');

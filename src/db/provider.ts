@@ -35,12 +35,17 @@ function connectToUri(uri: string, reason: string): DatabaseHandle {
 
 /**
  * Finds a mongod binary without hanging offline: a configured or cached binary is used as is; a
- * download is attempted only when the download host resolves quickly.
+ * download is attempted only when asked for (`MONGO_PROVIDER=mongod`) and when the download host
+ * resolves quickly. Automatic start-up never waits on the network: offline that probe alone cost
+ * seconds of every `npm start`.
  */
-async function findMongodBinary(): Promise<{ path: string; source: string } | undefined> {
+async function findMongodBinary(
+  download: boolean,
+): Promise<{ path: string; source: string } | undefined> {
   const { DryMongoBinary, MongoBinary } = await import('mongodb-memory-server');
   const located = await DryMongoBinary.locateBinary(DryMongoBinary.getEnsuredOptions());
   if (located) return { path: located, source: 'a mongod binary found on this machine' };
+  if (!download) return undefined;
   try {
     await withTimeout(lookup(MONGOD_DOWNLOAD_HOST), MONGOD_PROBE_TIMEOUT_MS, 'DNS lookup');
   } catch {
@@ -89,7 +94,7 @@ async function pickDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
       if (!config.uri) throw new DatabaseProviderError('MONGO_PROVIDER=uri needs MONGODB_URI');
       return connectToUri(config.uri, 'MONGO_PROVIDER=uri');
     case 'mongod': {
-      const binary = await findMongodBinary().catch((error: Error) => {
+      const binary = await findMongodBinary(true).catch((error: Error) => {
         throw new DatabaseProviderError(`MONGO_PROVIDER=mongod: ${error.message}`);
       });
       if (!binary) {
@@ -106,14 +111,15 @@ async function pickDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
       break;
   }
   if (config.uri) return connectToUri(config.uri, 'MONGODB_URI is set');
-  const binary = await findMongodBinary().catch(() => undefined);
+  const binary = await findMongodBinary(false).catch(() => undefined);
   if (binary) return startMongod(binary);
-  return startEmbedded(config, 'no MONGODB_URI and no mongod binary could be had');
+  return startEmbedded(config, 'no MONGODB_URI and no mongod binary on this machine');
 }
 
 /**
  * The one place that decides which database the gateway, the tests and the benchmarks use:
- * MONGODB_URI, else a real mongod, else the embedded server. MONGO_PROVIDER forces one.
+ * MONGODB_URI, else a mongod binary already on this machine, else the embedded server.
+ * MONGO_PROVIDER forces one (`mongod` may download a binary).
  */
 export async function startDatabase(
   config: DatabaseConfig,

@@ -47,6 +47,8 @@ export interface RequestRecord {
   role?: string;
   subject?: string;
   operationName?: string;
+  /** `query`, `mutation` or `subscription`, once the operation is known. */
+  operationType?: string;
   errorCodes: string[];
 }
 

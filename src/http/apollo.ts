@@ -57,8 +57,15 @@ export function createApolloServer(
       {
         async requestDidStart() {
           return {
-            async didResolveOperation({ operationName, contextValue, document, request }) {
+            async didResolveOperation({
+              operation,
+              operationName,
+              contextValue,
+              document,
+              request,
+            }) {
               contextValue.requestRecord.operationName = operationName ?? undefined;
+              contextValue.requestRecord.operationType = operation?.operation;
               const field = findControlCharacter(document, request.variables ?? {});
               if (field) throw new ControlCharacterError(field);
             },

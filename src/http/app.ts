@@ -12,6 +12,8 @@ import {
 } from '../graphql/context';
 import { GatewayError, InternalServerError } from '../graphql/errors';
 import { type Logger } from '../logger';
+import { cors } from './cors';
+import { type GatewayMetrics } from './metrics';
 import { tokenLimit } from './query-limits';
 import { unsubscribeRouter, type UnsubscribeLinks } from './unsubscribe';
 
@@ -26,6 +28,12 @@ export interface AppDeps {
   maxTokens: number;
   logger: Logger;
   unsubscribeLinks: UnsubscribeLinks;
+  /** Browser origins allowed to call (exact); none by default. */
+  corsOrigins: readonly string[];
+  /** Counts GraphQL requests when given. */
+  metrics?: GatewayMetrics;
+  /** Serve `GET /metrics` on this app (outside production, when no METRICS_PORT is set). */
+  serveMetrics: boolean;
 }
 
 /** A GraphQL request is a query and its variables: a larger body is refused unread. */
@@ -60,13 +68,15 @@ const noStore: RequestHandler = (_req, res, next) => {
  * caller role and subject, status, duration and outcome (`ok` or the error codes). Nothing the
  * client sent goes in as text, so no personal data or token can.
  */
-function logRequests(logger: Logger): RequestHandler {
+function logRequests(logger: Logger, metrics: GatewayMetrics | undefined): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // Read now: routing rewrites the path for mounted routers such as /graphql.
+    const graphql = req.path === '/graphql';
     const record = res.locals.requestRecord as RequestRecord;
     logger.debug({ requestId: record.requestId, method: req.method }, 'request received');
     res.once('close', () => {
-      const { requestId, operationName, role, subject, errorCodes } = record;
+      const { requestId, operationName, operationType, role, subject, errorCodes } = record;
       const status = res.writableFinished ? res.statusCode : undefined;
       const outcome =
         errorCodes.length > 0
@@ -76,6 +86,16 @@ function logRequests(logger: Logger): RequestHandler {
             : status < 400
               ? 'ok'
               : `http ${status}`;
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (metrics && graphql) {
+        metrics.observeRequest({
+          operationName,
+          operationType,
+          outcome,
+          errorCodes,
+          durationSeconds: durationMs / 1000,
+        });
+      }
       logger.info(
         {
           requestId,
@@ -85,7 +105,7 @@ function logRequests(logger: Logger): RequestHandler {
           role: role ?? 'anonymous',
           subject,
           status,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          durationMs,
           outcome,
         },
         'request',
@@ -111,7 +131,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   // An ETag is a SHA-1 of every body, and no client revalidates a POST: pure cost.
   app.disable('etag');
-  app.use(noSniffing, assignRequestId, logRequests(deps.logger));
+  app.use(
+    noSniffing,
+    assignRequestId,
+    logRequests(deps.logger, deps.metrics),
+    cors(deps.corsOrigins),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -133,6 +158,8 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+
+  if (deps.metrics && deps.serveMetrics) app.get('/metrics', deps.metrics.handler);
 
   app.use(unsubscribeRouter(deps.unsubscribeLinks, deps.logger));
 
