@@ -13,6 +13,7 @@ import { startDatabase, type DatabaseHandle } from './db/provider';
 import { buildGatewaySchema } from './graphql/schema';
 import { createApolloServer } from './http/apollo';
 import { createApp } from './http/app';
+import { loadTrustedDocuments } from './http/trusted-documents';
 import { createLogger, type Logger } from './logger';
 import { UnsubscribeService } from './modules/opt-outs/unsubscribe.service';
 import { loadLoyaltyRules } from './modules/loyalty/lib/rules';
@@ -57,6 +58,7 @@ export async function createGateway(
   const clock = options.clock ?? systemClock;
   const loyaltyRules = loadLoyaltyRules(config.loyaltyRulesFile);
   const pushTopics = loadPushTopics(config.pushTopicsFile);
+  const trustedDocuments = loadTrustedDocuments(config.trustedDocuments);
   const cleanups: (() => Promise<void>)[] = [];
   let stopping = false;
   const stop = async () => {
@@ -115,6 +117,7 @@ export async function createGateway(
       },
       isStopping: () => stopping,
       maxTokens: config.limits.tokens,
+      trustedDocuments,
     });
     httpServer.on('request', app);
     httpServer.listen(config.port, config.host);

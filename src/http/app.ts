@@ -13,6 +13,11 @@ import {
 import { GatewayError, InternalServerError } from '../graphql/errors';
 import { type Logger } from '../logger';
 import { tokenLimit } from './query-limits';
+import {
+  requireTrustedDocument,
+  resolveDocumentIds,
+  type TrustedDocuments,
+} from './trusted-documents';
 import { unsubscribeRouter, type UnsubscribeLinks } from './unsubscribe';
 
 export interface AppDeps {
@@ -26,6 +31,7 @@ export interface AppDeps {
   maxTokens: number;
   logger: Logger;
   unsubscribeLinks: UnsubscribeLinks;
+  trustedDocuments: TrustedDocuments;
 }
 
 /** A GraphQL request is a query and its variables: a larger body is refused unread. */
@@ -132,14 +138,17 @@ export function createApp(deps: AppDeps): express.Express {
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
     tokenLimit(deps.maxTokens),
+    resolveDocumentIds(deps.trustedDocuments),
     expressMiddleware(deps.apollo, {
       context: async ({ req, res }) => {
         const record = res.locals.requestRecord as RequestRecord;
         try {
-          return await createContext(deps.contextDeps, {
+          const context = await createContext(deps.contextDeps, {
             record,
             authorization: req.get('authorization'),
           });
+          requireTrustedDocument(deps.trustedDocuments, context.viewer, res.locals);
+          return context;
         } catch (error) {
           if (error instanceof GatewayError) {
             record.errorCodes.push(error.code);
