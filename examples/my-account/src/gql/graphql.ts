@@ -4,30 +4,44 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** A brand of the group */
+/** A brand of the group: each keeps its own accounts and contact preferences */
 export type Brand =
+  /** John Lewis, the department stores and johnlewis.com */
   | 'JOHN_LEWIS'
+  /** John Lewis Finance, the group's insurer: the seller of every quote */
   | 'JOHN_LEWIS_FINANCE'
+  /** Waitrose, the supermarkets and waitrose.com */
   | 'WAITROSE';
 
 /** A brand's loyalty membership scheme */
 export type MembershipScheme =
+  /** my John Lewis, held on a John Lewis account */
   | 'MY_JOHN_LEWIS'
+  /** my Waitrose, held on a Waitrose account */
   | 'MY_WAITROSE';
 
-/** An insurance product */
+/** An insurance product John Lewis Finance quotes for */
 export type QuoteProduct =
+  /** Car insurance */
   | 'CAR'
+  /** Home insurance (buildings and contents) */
   | 'HOME'
+  /** Life insurance */
   | 'LIFE'
+  /** Pet insurance */
   | 'PET'
+  /** Travel insurance */
   | 'TRAVEL';
 
-/** Where a quote stands */
+/** Where a quote stands; every status but QUOTED is settled and never changes */
 export type QuoteStatus =
+  /** Turned down: no policy will follow (settled) */
   | 'DECLINED'
+  /** Lapsed without a purchase (settled) */
   | 'EXPIRED'
+  /** The customer bought the policy (settled) */
   | 'PURCHASED'
+  /** Offered and not yet taken up: may still move to any status */
   | 'QUOTED';
 
 export type MyProfileQueryVariables = Exact<{ [key: string]: never; }>;
