@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import { z } from 'zod';
 
+import { ROLES, type Role } from './auth/viewer';
+
 /**
  * A published, development-only signing secret, so that `npm start` works on a fresh machine.
  * It is used only on development defaults: no `AUTH_*` setting, no `MONGODB_URI`, not production.
@@ -56,6 +58,12 @@ const originList = z
   });
 
 const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
+/** A comma-separated list, each item trimmed and checked by `item`. */
+const list = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .pipe(z.array(item).min(1));
 
 /** A calendar date, `1900-01-01`, as a Date at UTC midnight (see src/calendar.ts). */
 const calendarDate = z.iso
@@ -120,6 +128,8 @@ const environmentSchema = databaseSchema.extend({
     z.string().min(32, 'must be at least 32 characters (HMAC-SHA256 key)').optional(),
   ),
   SEED_DEMO_DATA: optionalText.pipe(z.enum(['true', 'false']).optional()),
+  TRUSTED_DOCUMENTS: optionalText.pipe(list(z.string()).optional()),
+  TRUSTED_DOCUMENTS_ROLES: optionalText.pipe(list(z.enum(ROLES)).optional()),
   EARLIEST_MEMBERSHIP_SINCE: optionalText.pipe(calendarDate.default(new Date('1900-01-01'))),
   EARLIEST_QUOTE_DATE: optionalText.pipe(calendarDate.default(new Date('2000-01-01'))),
 });
@@ -168,6 +178,15 @@ export interface TracingConfig {
   serviceName: string;
 }
 
+/**
+ * First-party clients' persisted-document manifests (hash → document). Callers of `roles` may
+ * send only a manifest's documents, by `documentId`; every other role may still send any.
+ */
+export interface TrustedDocumentsConfig {
+  manifests: string[];
+  roles: Role[];
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   /**
@@ -201,6 +220,7 @@ export interface Config {
   unsubscribe: { publicUrl: string; secret: string };
   seedDemoData: boolean;
   dateBounds: DateBounds;
+  trustedDocuments: TrustedDocumentsConfig;
 }
 
 export class ConfigError extends Error {
@@ -321,6 +341,9 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
       problems.push('MONGO_PROVIDER: only "uri" is allowed in production');
     }
   }
+  if (value('TRUSTED_DOCUMENTS_ROLES') && !value('TRUSTED_DOCUMENTS')) {
+    problems.push('TRUSTED_DOCUMENTS_ROLES: needs TRUSTED_DOCUMENTS (the manifests they bind)');
+  }
   if (value('MONGO_PROVIDER') === 'uri' && !value('MONGODB_URI')) {
     problems.push('MONGODB_URI: required when MONGO_PROVIDER=uri');
   }
@@ -408,6 +431,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     dateBounds: {
       earliestMembershipSince: values.EARLIEST_MEMBERSHIP_SINCE,
       earliestQuoteDate: values.EARLIEST_QUOTE_DATE,
+    },
+    trustedDocuments: {
+      manifests: values.TRUSTED_DOCUMENTS ?? [],
+      // The first-party client of a signed-in customer is the one these manifests come from.
+      roles: values.TRUSTED_DOCUMENTS ? (values.TRUSTED_DOCUMENTS_ROLES ?? ['customer']) : [],
     },
   };
 }

@@ -14,6 +14,7 @@ import { buildGatewaySchema } from './graphql/schema';
 import { createApolloServer } from './http/apollo';
 import { createApp } from './http/app';
 import { createMetricsServer, GatewayMetrics } from './http/metrics';
+import { loadTrustedDocuments } from './http/trusted-documents';
 import { createLogger, type Logger } from './logger';
 import { UnsubscribeService } from './modules/opt-outs/unsubscribe.service';
 import { loadLoyaltyRules } from './modules/loyalty/lib/rules';
@@ -60,6 +61,7 @@ export async function createGateway(
   const clock = options.clock ?? systemClock;
   const loyaltyRules = loadLoyaltyRules(config.loyaltyRulesFile);
   const pushTopics = loadPushTopics(config.pushTopicsFile);
+  const trustedDocuments = loadTrustedDocuments(config.trustedDocuments);
   const cleanups: (() => Promise<void>)[] = [];
   let stopping = false;
   const stop = async () => {
@@ -124,6 +126,7 @@ export async function createGateway(
       corsOrigins: config.corsOrigins,
       metrics,
       serveMetrics: config.metrics === 'gateway-port',
+      trustedDocuments,
     });
     httpServer.on('request', app);
     httpServer.listen(config.port, config.host);

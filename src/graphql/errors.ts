@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'VERSION_CONFLICT',
   'QUERY_TOO_COMPLEX',
   'SERVICE_UNAVAILABLE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_ALLOWED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -114,6 +116,26 @@ export class InternalServerError extends GatewayError {
  * Text with a control character (a newline, a NUL, a terminal escape), refused for the whole
  * request before any resolver runs: such text could split a log line or a CSV export.
  */
+/** A `documentId` that no manifest in TRUSTED_DOCUMENTS holds: the client is not deployed. */
+export class PersistedQueryNotFoundError extends GatewayError {
+  readonly code = 'PERSISTED_QUERY_NOT_FOUND';
+  constructor() {
+    super('No trusted document has this documentId', {
+      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+    });
+  }
+}
+
+/** A caller bound to trusted documents sent a document of its own (or an APQ hash). */
+export class PersistedQueryNotAllowedError extends GatewayError {
+  readonly code = 'PERSISTED_QUERY_NOT_ALLOWED';
+  constructor(role: string) {
+    super(`Role ${role} may send only trusted documents, by documentId`, {
+      extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 403 } },
+    });
+  }
+}
+
 export class ControlCharacterError extends GatewayError {
   readonly code = 'BAD_USER_INPUT';
   constructor(readonly field: string) {

@@ -38,8 +38,8 @@ export const permissions = mergePermissions([
 ]);
 
 /** The API as type-graphql builds it from the modules, before permissions are applied. */
-export function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [
       CustomerResolver,
       PossibleMatchResolver,
@@ -56,6 +56,13 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
     scalarsMap,
     validate: false,
   });
+  // type-graphql has no place to describe the root types it makes, so they are described here.
+  schema.getQueryType()!.description =
+    'Reads. Every field needs a token; the README\'s "Who may do what" says which role may ask what.';
+  schema.getMutationType()!.description =
+    'Writes, each all-or-nothing: a mutation that fails has written nothing. Every one needs a ' +
+    'token except unsubscribe, whose link token is the authority.';
+  return schema;
 }
 
 /** The schema the gateway serves: the API with every field behind the merged permissions. */

@@ -3,6 +3,7 @@ import { type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { type GraphQLSchema } from 'graphql';
 
 import { type QueryLimits } from '../config';
@@ -11,10 +12,14 @@ import { ControlCharacterError } from '../graphql/errors';
 import { findControlCharacter } from '../graphql/text-inputs';
 import { type Logger } from '../logger';
 import { formatError, isExpectedError } from './format-error';
+import { graphiqlLandingPage } from './graphiql';
 import { costLimitPlugin, queryLimitRules } from './query-limits';
 
 export interface ApolloOptions {
-  /** Production: no introspection, and validation errors without "Did you mean …". */
+  /**
+   * Production: no introspection, validation errors without "Did you mean …", and no IDE
+   * (elsewhere a browser's `GET /graphql` opens GraphiQL).
+   */
   production: boolean;
   limits: QueryLimits;
   /** The HTTP server Apollo drains on stop: requests in flight finish, idle sockets close. */
@@ -53,6 +58,8 @@ export function createApolloServer(
         httpServer: options.httpServer,
         stopGracePeriodMillis: options.shutdownGraceMs,
       }),
+      // Apollo's own default pages load Apollo's IDE from a CDN: ours works offline.
+      options.production ? ApolloServerPluginLandingPageDisabled() : graphiqlLandingPage(),
       costLimitPlugin(options.limits),
       {
         async requestDidStart() {

@@ -15,6 +15,11 @@ import { type Logger } from '../logger';
 import { cors } from './cors';
 import { type GatewayMetrics } from './metrics';
 import { tokenLimit } from './query-limits';
+import {
+  requireTrustedDocument,
+  resolveDocumentIds,
+  type TrustedDocuments,
+} from './trusted-documents';
 import { unsubscribeRouter, type UnsubscribeLinks } from './unsubscribe';
 
 export interface AppDeps {
@@ -34,6 +39,7 @@ export interface AppDeps {
   metrics?: GatewayMetrics;
   /** Serve `GET /metrics` on this app (outside production, when no METRICS_PORT is set). */
   serveMetrics: boolean;
+  trustedDocuments: TrustedDocuments;
 }
 
 /** A GraphQL request is a query and its variables: a larger body is refused unread. */
@@ -168,14 +174,17 @@ export function createApp(deps: AppDeps): express.Express {
     noStore,
     express.json({ limit: BODY_LIMIT }),
     tokenLimit(deps.maxTokens),
+    resolveDocumentIds(deps.trustedDocuments),
     expressMiddleware(deps.apollo, {
       context: async ({ req, res }) => {
         const record = res.locals.requestRecord as RequestRecord;
         try {
-          return await createContext(deps.contextDeps, {
+          const context = await createContext(deps.contextDeps, {
             record,
             authorization: req.get('authorization'),
           });
+          requireTrustedDocument(deps.trustedDocuments, context.viewer, res.locals);
+          return context;
         } catch (error) {
           if (error instanceof GatewayError) {
             record.errorCodes.push(error.code);

@@ -467,6 +467,54 @@ const CASES: Record<string, Case[]> = {
       },
     ],
   ],
+  PERSISTED_QUERY_NOT_FOUND: [
+    [
+      'an automatic persisted query hash this instance has not seen (HTTP 200: send the query)',
+      async (fixture) =>
+        expect(
+          await rawPost(
+            fixture,
+            JSON.stringify({
+              extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } },
+            }),
+          ),
+        ).toEqual({ status: 200, code: 'PERSISTED_QUERY_NOT_FOUND' }),
+    ],
+    [
+      'a documentId no manifest in TRUSTED_DOCUMENTS holds, with HTTP 400',
+      async (fixture) =>
+        expect(
+          await rawPost(fixture, JSON.stringify({ documentId: `sha256:${'0'.repeat(64)}` })),
+        ).toEqual({ status: 400, code: 'PERSISTED_QUERY_NOT_FOUND' }),
+    ],
+  ],
+  PERSISTED_QUERY_NOT_ALLOWED: [
+    [
+      'a role TRUSTED_DOCUMENTS binds sent a document of its own, with HTTP 403',
+      async ({ customer }) => {
+        const manifest = join(
+          __dirname,
+          '..',
+          '..',
+          'examples/my-account/src/gql/persisted-documents.json',
+        );
+        const bound = await startTestGateway('error_table_trusted', {
+          env: { TRUSTED_DOCUMENTS: manifest },
+        });
+        try {
+          const token = await tokenFor({ role: 'customer', sub: customer.id });
+          await bound.client.error(
+            '{ me { id } }',
+            {},
+            { token },
+            { code: 'PERSISTED_QUERY_NOT_ALLOWED', status: 403 },
+          );
+        } finally {
+          await bound.stop();
+        }
+      },
+    ],
+  ],
   INTERNAL_SERVER_ERROR: [
     [
       'anything unexpected (here, a stored document the code cannot read), with no detail',

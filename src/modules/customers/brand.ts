@@ -24,8 +24,22 @@ export const SCHEME_LABEL: Record<MembershipScheme, string> = {
   [MembershipScheme.MY_WAITROSE]: 'my Waitrose',
 };
 
-registerEnumType(Brand, { name: 'Brand', description: 'A brand of the group' });
+registerEnumType(Brand, {
+  name: 'Brand',
+  description: 'A brand of the group: each keeps its own accounts and contact preferences',
+  valuesConfig: {
+    JOHN_LEWIS: { description: 'John Lewis, the department stores and johnlewis.com' },
+    WAITROSE: { description: 'Waitrose, the supermarkets and waitrose.com' },
+    JOHN_LEWIS_FINANCE: {
+      description: "John Lewis Finance, the group's insurer: the seller of every quote",
+    },
+  },
+});
 registerEnumType(MembershipScheme, {
   name: 'MembershipScheme',
   description: "A brand's loyalty membership scheme",
+  valuesConfig: {
+    MY_JOHN_LEWIS: { description: 'my John Lewis, held on a John Lewis account' },
+    MY_WAITROSE: { description: 'my Waitrose, held on a Waitrose account' },
+  },
 });

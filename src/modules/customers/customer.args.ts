@@ -7,7 +7,7 @@ export const MAX_CUSTOMER_IDS = 100;
 
 @ArgsType()
 export class CustomerArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The gateway's customer id, as in Customer.id" })
   id!: string;
 }
 
@@ -19,7 +19,7 @@ export class CustomersArgs {
 
 @ArgsType()
 export class CustomerByBrandAccountArgs {
-  @Field(() => Brand)
+  @Field(() => Brand, { description: 'The brand that holds the account (a brand: its own)' })
   brand!: Brand;
 
   @Field({ description: 'Spelt as upsertBrandAccount stores it: surrounding spaces are ignored' })

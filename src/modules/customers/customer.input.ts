@@ -6,27 +6,27 @@ import { Brand, MembershipScheme } from './brand';
 /** Said of every optional text input: forms send "" for an empty field. */
 const OPTIONAL = 'Optional: null, empty or blank means none';
 
-@InputType()
+@InputType({ description: "A person's name as the brand holds it" })
 export class PersonNameInput {
-  @Field(() => String, { nullable: true, description: OPTIONAL })
+  @Field(() => String, { nullable: true, description: `Such as "Ms". ${OPTIONAL}` })
   title?: string | null;
 
-  @Field()
+  @Field({ description: 'Given name; required, not blank' })
   firstName!: string;
 
-  @Field()
+  @Field({ description: 'Family name; required, not blank' })
   lastName!: string;
 }
 
-@InputType()
+@InputType({ description: 'A postal address as the brand holds it' })
 export class PostalAddressInput {
-  @Field()
+  @Field({ description: 'First line: house number or name and street; required, not blank' })
   line1!: string;
 
   @Field(() => String, { nullable: true, description: OPTIONAL })
   line2?: string | null;
 
-  @Field()
+  @Field({ description: 'Post town; required, not blank' })
   town!: string;
 
   @Field({
@@ -44,12 +44,12 @@ export class PostalAddressInput {
   country?: string | null;
 }
 
-@InputType()
+@InputType({ description: "The account's loyalty membership" })
 export class MembershipInput {
-  @Field(() => MembershipScheme)
+  @Field(() => MembershipScheme, { description: 'Which scheme the membership belongs to' })
   scheme!: MembershipScheme;
 
-  @Field()
+  @Field({ description: "The membership number in the brand's scheme; required, not blank" })
   number!: string;
 
   @Field(() => DateScalar, {
@@ -65,7 +65,7 @@ export class MembershipInput {
 
 @InputType({ description: "A brand's account system reporting one account" })
 export class BrandAccountInput {
-  @Field(() => Brand)
+  @Field(() => Brand, { description: "The reporting brand: a brand token's own brand only" })
   brand!: Brand;
 
   @Field({
@@ -89,13 +89,23 @@ export class BrandAccountInput {
   })
   emailVerified!: boolean;
 
-  @Field(() => PersonNameInput)
+  @Field(() => PersonNameInput, {
+    description:
+      "The name on the account; changes the customer's name only when this account reported " +
+      'a different one last time',
+  })
   name!: PersonNameInput;
 
-  @Field(() => PostalAddressInput, { nullable: true })
+  @Field(() => PostalAddressInput, {
+    nullable: true,
+    description: 'The address on the account; null or omitted never removes a stored address',
+  })
   postalAddress?: PostalAddressInput | null;
 
-  @Field(() => MembershipInput, { nullable: true })
+  @Field(() => MembershipInput, {
+    nullable: true,
+    description: "The account's loyalty membership; null or omitted when it holds none",
+  })
   membership?: MembershipInput | null;
 
   @Field(() => ID, {

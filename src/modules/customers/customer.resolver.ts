@@ -25,7 +25,10 @@ export class CustomerResolver {
     return services.customers.findMany(ids);
   }
 
-  @Query(() => Customer, { nullable: true })
+  @Query(() => Customer, {
+    nullable: true,
+    description: "The customer holding a brand's account; null when no account has this id",
+  })
   customerByBrandAccount(
     @Args(() => CustomerByBrandAccountArgs) { brand, accountId }: CustomerByBrandAccountArgs,
     @Ctx() { services }: Context,
@@ -35,13 +38,16 @@ export class CustomerResolver {
 
   @Mutation(() => Customer, { description: "A brand's account system reports an account" })
   upsertBrandAccount(
-    @Arg('input', () => BrandAccountInput) input: BrandAccountInput,
+    @Arg('input', () => BrandAccountInput, { description: 'The account as the brand holds it' })
+    input: BrandAccountInput,
     @Ctx() { services }: Context,
   ): Promise<Customer> {
     return services.customers.upsertBrandAccount(input);
   }
 
-  @FieldResolver(() => [BrandAccount])
+  @FieldResolver(() => [BrandAccount], {
+    description: "The customer's accounts at the brands (a brand sees only its own)",
+  })
   brandAccounts(@Root() customer: Customer, @Ctx() { services }: Context) {
     return services.customers.brandAccounts(customer.id);
   }

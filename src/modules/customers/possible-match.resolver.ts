@@ -34,7 +34,7 @@ export class PossibleMatchResolver {
 
   @Mutation(() => PossibleMatch, { description: 'Staff decide a possible match is two people' })
   dismissPossibleMatch(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The possible match to close' }) id: string,
     @Ctx() { services, viewer }: Context,
   ): Promise<PossibleMatch> {
     return services.possibleMatches.dismiss(id, authenticatedViewer(viewer));

@@ -21,7 +21,7 @@ registerEnumType(PossibleMatchStatus, {
     'confirmed the address',
 })
 export class PossibleMatch {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The match's id, for linkAccounts or dismissPossibleMatch" })
   id!: string;
 
   @Field(() => Brand, { description: 'The brand of the new account' })
@@ -36,34 +36,34 @@ export class PossibleMatch {
   @Field(() => ID, { description: 'The existing customer with the same email' })
   candidateId!: string;
 
-  @Field()
+  @Field({ description: 'When the new account was reported and kept apart' })
   detectedAt!: Date;
 
-  @Field(() => PossibleMatchStatus)
+  @Field(() => PossibleMatchStatus, { description: 'Where the match stands in the staff queue' })
   status!: PossibleMatchStatus;
 
   @Field(() => String, { nullable: true, description: 'The staff member who resolved it' })
   resolvedBy?: string;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When staff resolved it; null while OPEN' })
   resolvedAt?: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One possible match in a page, with its place in the queue' })
 export class PossibleMatchEdge {
-  @Field()
+  @Field({ description: 'Opaque: pass it as `after` to read on from this match' })
   cursor!: string;
 
-  @Field(() => PossibleMatch)
+  @Field(() => PossibleMatch, { description: 'The possible match' })
   node!: PossibleMatch;
 }
 
 @ObjectType({ description: 'Open possible matches, oldest first' })
 export class PossibleMatchConnection {
-  @Field(() => [PossibleMatchEdge])
+  @Field(() => [PossibleMatchEdge], { description: "This page's matches, oldest first" })
   edges!: PossibleMatchEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more matches follow, and the cursor to ask with' })
   pageInfo!: PageInfo;
 }
 
@@ -78,7 +78,7 @@ export class PossibleMatchesArgs {
 
 @ArgsType()
 export class LinkAccountsArgs {
-  @Field(() => Brand)
+  @Field(() => Brand, { description: 'The brand that holds the account' })
   accountBrand!: Brand;
 
   @Field({ description: "The account's id in its brand's system" })

@@ -6,7 +6,7 @@ import { DiscountEligibility, Loyalty } from './loyalty.type';
 
 @Resolver(() => Customer)
 export class CustomerLoyaltyResolver {
-  @FieldResolver(() => Loyalty)
+  @FieldResolver(() => Loyalty, { description: 'The loyalty discounts the customer may have' })
   loyalty(@Root() customer: Customer): Loyalty {
     return { customerId: customer.id };
   }
@@ -14,7 +14,10 @@ export class CustomerLoyaltyResolver {
 
 @Resolver(() => Loyalty)
 export class LoyaltyResolver {
-  @FieldResolver(() => [DiscountEligibility])
+  @FieldResolver(() => [DiscountEligibility], {
+    description:
+      'Every discount the rules grant now; reasons name only evidence the caller may read',
+  })
   eligibleDiscounts(
     @Root() loyalty: Loyalty,
     @Ctx() { services, viewer }: Context,

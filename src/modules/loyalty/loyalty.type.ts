@@ -8,16 +8,16 @@ export class DiscountEligibility {
   @Field({ description: 'The rule that grants it, such as MEMBER_HOME_10' })
   code!: string;
 
-  @Field()
+  @Field({ description: 'What the discount is, in words for the customer' })
   description!: string;
 
   @Field(() => Brand, { description: 'The brand that gives the discount' })
   brand!: Brand;
 
-  @Field(() => [QuoteProduct])
+  @Field(() => [QuoteProduct], { description: 'The insurance products the discount applies to' })
   products!: QuoteProduct[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The discount off the premium, in whole percent (10 = 10%)' })
   percentage!: number;
 
   @Field({ description: 'The evidence, such as "my Waitrose member since 2019-03-02"' })
@@ -27,7 +27,7 @@ export class DiscountEligibility {
   validUntil?: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: "The customer's standing across the group's loyalty rules" })
 export class Loyalty {
   /** Not in the API: whose loyalty this is, for `eligibleDiscounts`. */
   customerId!: string;

@@ -9,7 +9,7 @@ const LEFT_AS_IT_IS = 'Absent or null leaves it as it is';
 
 @InputType({ description: "What a letter asks of one brand's marketing" })
 export class PostalPreferenceUpdateInput {
-  @Field(() => Brand)
+  @Field(() => Brand, { description: 'The brand the letter names' })
   brand!: Brand;
 
   @Field(() => Boolean, { nullable: true, description: `Marketing email. ${LEFT_AS_IT_IS}` })
@@ -74,7 +74,7 @@ export class PostalRequestsArgs {
 
 @ArgsType()
 export class ResolvePostalRequestArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The kept postal request (NEEDS_REVIEW or NO_MATCH)' })
   id!: string;
 
   @Field(() => ID, { description: 'The customer staff decided the letter is from' })
@@ -83,7 +83,7 @@ export class ResolvePostalRequestArgs {
 
 @ArgsType()
 export class DismissPostalRequestArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The postal request to close; not one already APPLIED' })
   id!: string;
 
   @Field({ description: 'Why the letter is closed without a change, for the record' })

@@ -18,7 +18,8 @@ export class PostalRequestResolver {
       'email and postcode name one customer, otherwise kept for review',
   })
   recordPostalRequest(
-    @Arg('input', () => PostalRequestInput) input: PostalRequestInput,
+    @Arg('input', () => PostalRequestInput, { description: 'What the letter says' })
+    input: PostalRequestInput,
     @Ctx() { services, viewer }: Context,
   ): Promise<PostalRequestPayload> {
     return services.postalRequests.record(input, authenticatedViewer(viewer));

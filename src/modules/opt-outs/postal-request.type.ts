@@ -21,7 +21,7 @@ registerEnumType(PostalRequestStatus, {
 
 @ObjectType({ description: "What a letter asks of one brand's marketing" })
 export class PostalPreferenceUpdate {
-  @Field(() => Brand)
+  @Field(() => Brand, { description: 'The brand the letter names' })
   brand!: Brand;
 
   @Field(() => Boolean, { nullable: true, description: 'Null: left as it is' })
@@ -42,28 +42,28 @@ export class PostalPreferenceUpdate {
 
 @ObjectType({ description: 'A letter to Group Customer Insight and what became of it' })
 export class PostalRequest {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The request's id, for resolving or dismissing it" })
   id!: string;
 
-  @Field()
+  @Field({ description: "The letter's reference, unique: the same letter is one request" })
   letterReference!: string;
 
-  @Field()
+  @Field({ description: 'When the letter arrived' })
   receivedAt!: Date;
 
-  @Field(() => PersonName)
+  @Field(() => PersonName, { description: 'The name the letter gives' })
   name!: PersonName;
 
-  @Field()
+  @Field({ description: 'The email the letter gives, as written' })
   email!: string;
 
-  @Field(() => PostalAddress)
+  @Field(() => PostalAddress, { description: 'The postal address the letter gives' })
   postalAddress!: PostalAddress;
 
-  @Field(() => [PostalPreferenceUpdate])
+  @Field(() => [PostalPreferenceUpdate], { description: 'What the letter asks, per brand' })
   updates!: PostalPreferenceUpdate[];
 
-  @Field(() => PostalRequestStatus)
+  @Field(() => PostalRequestStatus, { description: 'What became of the letter so far' })
   status!: PostalRequestStatus;
 
   @Field(() => [ID], { description: 'The customers the letter might be from, for review' })
@@ -75,25 +75,31 @@ export class PostalRequest {
   @Field({ description: 'The staff member who keyed the letter in' })
   recordedBy!: string;
 
-  @Field()
+  @Field({ description: 'When the letter was keyed in' })
   recordedAt!: Date;
 
   @Field(() => String, { nullable: true, description: 'The staff member who resolved it' })
   resolvedBy?: string;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it was applied or dismissed; null while it is kept for review',
+  })
   resolvedAt?: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why staff dismissed it; null unless DISMISSED',
+  })
   dismissReason?: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What a call about a letter did' })
 export class PostalRequestPayload {
-  @Field(() => PostalRequestStatus)
+  @Field(() => PostalRequestStatus, { description: "The request's status after the call" })
   status!: PostalRequestStatus;
 
-  @Field(() => PostalRequest)
+  @Field(() => PostalRequest, { description: 'The request as stored after the call' })
   request!: PostalRequest;
 
   @Field(() => [ConsentEvent], {
@@ -102,20 +108,20 @@ export class PostalRequestPayload {
   changes!: ConsentEvent[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'One kept letter in a page, with its place in the queue' })
 export class PostalRequestEdge {
-  @Field()
+  @Field({ description: 'Opaque: pass it as `after` to read on from this letter' })
   cursor!: string;
 
-  @Field(() => PostalRequest)
+  @Field(() => PostalRequest, { description: 'The letter' })
   node!: PostalRequest;
 }
 
 @ObjectType({ description: 'Kept letters, oldest first' })
 export class PostalRequestConnection {
-  @Field(() => [PostalRequestEdge])
+  @Field(() => [PostalRequestEdge], { description: "This page's letters, oldest first" })
   edges!: PostalRequestEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more letters follow, and the cursor to ask with' })
   pageInfo!: PageInfo;
 }

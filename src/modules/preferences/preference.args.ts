@@ -37,19 +37,23 @@ export class ConsentHistoryArgs {
 
 @ArgsType()
 export class ContactPermissionArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The customer to contact; an unknown one is NOT_FOUND' })
   customerId!: string;
 
-  @Field(() => Brand)
+  @Field(() => Brand, { description: 'The brand that wants to make contact (a brand: its own)' })
   brand!: Brand;
 
-  @Field(() => Channel)
+  @Field(() => Channel, { description: 'How the brand wants to make contact' })
   channel!: Channel;
 
   @Field(() => String, { nullable: true, description: 'The push topic: required for PUSH only' })
   topic?: string | null;
 
-  @Field(() => ContactPurpose, { nullable: true, defaultValue: ContactPurpose.MARKETING })
+  @Field(() => ContactPurpose, {
+    nullable: true,
+    defaultValue: ContactPurpose.MARKETING,
+    description: 'Why: each purpose has its own rule (see ContactPurpose)',
+  })
   purpose?: ContactPurpose | null;
 }
 
@@ -71,6 +75,6 @@ export class PreferenceChangesArgs {
 
 @ArgsType()
 export class VerifyConsentTrailArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The customer whose consent trail to recompute' })
   customerId!: string;
 }

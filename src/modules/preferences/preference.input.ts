@@ -3,12 +3,15 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { Brand } from '../customers/brand';
 import { ConsentSource } from './preference.enums';
 
+/** Said of every switch: true grants, false withdraws. */
+const UNCHANGED = ': true grants, false withdraws; null or left out leaves it as it is';
+
 @InputType({ description: 'One push topic turned on or off' })
 export class PushTopicInput {
   @Field({ description: "A topic of the brand's app; an unknown one is BAD_USER_INPUT" })
   topic!: string;
 
-  @Field()
+  @Field({ description: 'True grants the topic, false withdraws it' })
   enabled!: boolean;
 }
 
@@ -23,25 +26,31 @@ export class SetPreferencesInput {
   })
   customerId?: string | null;
 
-  @Field(() => Brand)
+  @Field(() => Brand, { description: 'The brand whose preferences change (a brand: its own)' })
   brand!: Brand;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: `Marketing email${UNCHANGED}` })
   email?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: `Marketing text messages${UNCHANGED}` })
   sms?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: `Marketing post${UNCHANGED}` })
   post?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: `Marketing phone calls${UNCHANGED}` })
   phone?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: `Offers from the brand's suppliers${UNCHANGED}`,
+  })
   thirdPartyOffers?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: `John Lewis Finance following up a valid quote by phone or email${UNCHANGED}`,
+  })
   quoteFollowUp?: boolean | null;
 
   @Field(() => [PushTopicInput], {

@@ -27,7 +27,8 @@ export class PreferenceResolver {
       'event per value that changed, before it returns',
   })
   setPreferences(
-    @Arg('input', () => SetPreferencesInput) input: SetPreferencesInput,
+    @Arg('input', () => SetPreferencesInput, { description: 'Which brand, and what changes' })
+    input: SetPreferencesInput,
     @Ctx() { services, viewer }: Context,
   ): Promise<SetPreferencesPayload> {
     return services.preferences.setPreferences(input, authenticatedViewer(viewer));

@@ -12,19 +12,19 @@ export class PushTopicPreference {
   @Field({ description: 'True only when GRANTED' })
   enabled!: boolean;
 
-  @Field(() => ConsentState)
+  @Field(() => ConsentState, { description: 'Granted, withdrawn or never asked' })
   state!: ConsentState;
 }
 
 @ObjectType({ description: 'One consent with where it came from' })
 export class ChannelConsent {
-  @Field(() => Channel)
+  @Field(() => Channel, { description: 'The channel this consent is for' })
   channel!: Channel;
 
   @Field(() => String, { nullable: true, description: 'The push topic; null for other channels' })
   topic?: string;
 
-  @Field(() => ConsentState)
+  @Field(() => ConsentState, { description: 'Granted, withdrawn or never asked' })
   state!: ConsentState;
 
   @Field(() => Date, { nullable: true, description: 'When it was last set; null when NOT_ASKED' })
@@ -43,7 +43,7 @@ export class ChannelConsent {
     'a value never set is false and NOT_ASKED',
 })
 export class BrandPreferences {
-  @Field(() => Brand)
+  @Field(() => Brand, { description: 'The brand these preferences allow or refuse' })
   brand!: Brand;
 
   @Field({ description: 'Marketing email' })
@@ -94,13 +94,13 @@ export class ConsentActor {
 
 @ObjectType({ description: 'One change of one consent: append-only and hash-chained' })
 export class ConsentEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The event's id" })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The customer whose consent changed' })
   customerId!: string;
 
-  @Field(() => Brand)
+  @Field(() => Brand, { description: 'The brand whose preference changed' })
   brand!: Brand;
 
   @Field(() => Channel, {
@@ -121,13 +121,13 @@ export class ConsentEvent {
   @Field(() => ConsentState, { description: 'The value before the change' })
   previous!: ConsentState;
 
-  @Field(() => ConsentSource)
+  @Field(() => ConsentSource, { description: 'Where the change came from' })
   source!: ConsentSource;
 
-  @Field(() => ConsentActor)
+  @Field(() => ConsentActor, { description: 'Who made the change (role and token subject)' })
   actor!: ConsentActor;
 
-  @Field()
+  @Field({ description: 'When the change was made' })
   at!: Date;
 
   @Field(() => String, {
@@ -142,18 +142,18 @@ export class ConsentEvent {
   hash!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One consent event in a page, with its place in the list' })
 export class ConsentEventEdge {
   @Field({ description: 'Opaque; pass it as after to read on' })
   cursor!: string;
 
-  @Field(() => ConsentEvent)
+  @Field(() => ConsentEvent, { description: 'The event' })
   node!: ConsentEvent;
 }
 
 @ObjectType({ description: 'A page of consent events' })
 export class ConsentEventConnection {
-  @Field(() => [ConsentEventEdge])
+  @Field(() => [ConsentEventEdge], { description: "This page's events, in the list's order" })
   edges!: ConsentEventEdge[];
 
   @Field(() => PageInfo, {
@@ -165,7 +165,7 @@ export class ConsentEventConnection {
 
 @ObjectType({ description: 'May this brand contact this customer this way now, and why' })
 export class ContactPermission {
-  @Field()
+  @Field({ description: 'True when the brand may make this contact now; the reason says why' })
   allowed!: boolean;
 
   @Field({
@@ -193,7 +193,7 @@ export class ConsentTrailVerification {
   firstBrokenEventId?: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What setPreferences did' })
 export class SetPreferencesPayload {
   @Field(() => BrandPreferences, { description: "The brand's preferences after the call" })
   preferences!: BrandPreferences;

@@ -17,9 +17,9 @@ export class QuotesArgs {
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page' })
   after?: string | null;
 
-  @Field(() => QuoteProduct, { nullable: true })
+  @Field(() => QuoteProduct, { nullable: true, description: 'Only quotes for this product' })
   product?: QuoteProduct | null;
 
-  @Field(() => QuoteStatus, { nullable: true })
+  @Field(() => QuoteStatus, { nullable: true, description: 'Only quotes with this status' })
   status?: QuoteStatus | null;
 }

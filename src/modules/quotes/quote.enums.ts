@@ -15,5 +15,24 @@ export enum QuoteStatus {
   DECLINED = 'DECLINED',
 }
 
-registerEnumType(QuoteProduct, { name: 'QuoteProduct', description: 'An insurance product' });
-registerEnumType(QuoteStatus, { name: 'QuoteStatus', description: 'Where a quote stands' });
+registerEnumType(QuoteProduct, {
+  name: 'QuoteProduct',
+  description: 'An insurance product John Lewis Finance quotes for',
+  valuesConfig: {
+    HOME: { description: 'Home insurance (buildings and contents)' },
+    CAR: { description: 'Car insurance' },
+    PET: { description: 'Pet insurance' },
+    TRAVEL: { description: 'Travel insurance' },
+    LIFE: { description: 'Life insurance' },
+  },
+});
+registerEnumType(QuoteStatus, {
+  name: 'QuoteStatus',
+  description: 'Where a quote stands; every status but QUOTED is settled and never changes',
+  valuesConfig: {
+    QUOTED: { description: 'Offered and not yet taken up: may still move to any status' },
+    PURCHASED: { description: 'The customer bought the policy (settled)' },
+    EXPIRED: { description: 'Lapsed without a purchase (settled)' },
+    DECLINED: { description: 'Turned down: no policy will follow (settled)' },
+  },
+});

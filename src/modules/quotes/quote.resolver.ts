@@ -10,7 +10,8 @@ import { Quote, QuoteConnection } from './quote.type';
 export class QuoteResolver {
   @Mutation(() => Quote, { description: "John Lewis Finance's quote engine reports a quote" })
   recordQuote(
-    @Arg('input', () => QuoteInput) input: QuoteInput,
+    @Arg('input', () => QuoteInput, { description: 'The quote as the quote engine holds it' })
+    input: QuoteInput,
     @Ctx() { services }: Context,
   ): Promise<Quote> {
     return services.quotes.recordQuote(input);
