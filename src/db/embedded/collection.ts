@@ -2,7 +2,8 @@ import { type Document, UUID } from 'bson';
 
 import { canonicalKey } from './bson-order';
 import { type Collation } from './collation';
-import { Index, type IndexSpec } from './indexes';
+import { ID_INDEX_SPEC, Index, type IndexSpec } from './indexes';
+import { namespaceOf } from './namespace';
 
 /** One committed version of a document; `doc` null marks a deletion. */
 interface Version {
@@ -14,8 +15,6 @@ interface Version {
 interface DocumentRecord extends Version {
   history?: Version[];
 }
-
-const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
 /** An index lookup (`index` and the `ids` it yields) or, when both are absent, a scan. */
 export interface QueryPlan {
@@ -73,11 +72,11 @@ export class CollectionStore {
     /** Changes only through the engine's renameCollection. */
     public name: string,
   ) {
-    this.indexes.set(ID_INDEX.name, new Index(ID_INDEX));
+    this.indexes.set(ID_INDEX_SPEC.name, new Index(ID_INDEX_SPEC));
   }
 
   get namespace(): string {
-    return `${this.database}.${this.name}`;
+    return namespaceOf(this.database, this.name);
   }
 
   get count(): number {

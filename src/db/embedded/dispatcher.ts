@@ -9,7 +9,7 @@ import {
   type ServerState,
 } from './commands/context';
 import { crudCommands } from './commands/crud';
-import { GENERIC_FIELDS } from './commands/generic-fields';
+import { assertKnownFields } from './commands/fields';
 import { handshakeCommands } from './commands/handshake';
 import { type CursorRegistry } from './cursors';
 import { LockWait, type StorageEngine, type Transaction } from './engine';
@@ -75,20 +75,7 @@ const COMMANDS: CommandTable = {
 COMMANDS.buildinfo = COMMANDS.buildInfo;
 
 function validateFields(name: string, handler: CommandHandler, command: Document): void {
-  for (const field of Object.keys(command).slice(1)) {
-    if (handler.unsupported?.includes(field)) {
-      throw new MongoCommandError(
-        'NotImplemented',
-        `${name}.${field} is not supported by the embedded server`,
-      );
-    }
-    if (!handler.lenient && !GENERIC_FIELDS.has(field) && !handler.fields.includes(field)) {
-      throw new MongoCommandError(
-        'Location40415',
-        `BSON field '${name}.${field}' is an unknown field.`,
-      );
-    }
-  }
+  assertKnownFields(name, command, handler);
   const level = command.readConcern?.level;
   if (level !== undefined && !READ_CONCERN_LEVELS.has(level)) {
     throw badValue(`${level} is not a valid read concern level`);

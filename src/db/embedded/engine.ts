@@ -4,10 +4,11 @@ import { canonicalKey } from './bson-order';
 import { type Collation } from './collation';
 import { CollectionStore, idKeyOf } from './collection';
 import { MongoCommandError, writeConflict } from './errors';
-import { Index, type IndexKey, type IndexSpec, sameIndex } from './indexes';
+import { ID_INDEX_SPEC, Index, type IndexKey, type IndexSpec, sameIndex } from './indexes';
 import { type Journal, type JournalOperation } from './journal';
 import { setOwn } from './field-names';
 import { formatKeyValue } from './format';
+import { namespaceOf, splitNamespace } from './namespace';
 
 /** Which staged document holds each unique key, and the reverse, for O(1) re-staging. */
 class StagedKeys {
@@ -151,7 +152,7 @@ export class StorageEngine {
         const ns = collection.namespace;
         yield { op: 'createCollection', ns };
         for (const index of collection.indexes.values()) {
-          if (index.name !== '_id_') yield { op: 'createIndex', ns, spec: index.spec };
+          if (index.name !== ID_INDEX_SPEC.name) yield { op: 'createIndex', ns, spec: index.spec };
         }
         for (const [id, doc] of collection.liveDocuments()) yield { op: 'put', ns, id, doc };
       }
@@ -171,7 +172,8 @@ export class StorageEngine {
   /** A collection as `txn` sees it: committed, or created by `txn` itself. */
   collection(database: string, name: string, txn?: Transaction): CollectionStore | undefined {
     return (
-      this.databases.get(database)?.get(name) ?? txn?.createdCollections.get(`${database}.${name}`)
+      this.databases.get(database)?.get(name) ??
+      txn?.createdCollections.get(namespaceOf(database, name))
     );
   }
 
@@ -189,10 +191,10 @@ export class StorageEngine {
     if (this.collection(database, name, txn)) {
       throw new MongoCommandError(
         'NamespaceExists',
-        `Collection ${database}.${name} already exists.`,
+        `Collection ${namespaceOf(database, name)} already exists.`,
       );
     }
-    const namespaceLock = `\u0001${database}.${name}`;
+    const namespaceLock = `\u0001${namespaceOf(database, name)}`;
     if (txn) this.lock(txn, namespaceLock);
     else {
       const owner = this.lockOwners.get(namespaceLock);
@@ -204,7 +206,7 @@ export class StorageEngine {
       return created;
     }
     const collection = new CollectionStore(database, name);
-    this.journal?.append({ op: 'createCollection', ns: collection.namespace });
+    this.journal?.append([{ op: 'createCollection', ns: collection.namespace }]);
     let collections = this.databases.get(database);
     if (!collections) this.databases.set(database, (collections = new Map()));
     collections.set(name, collection);
@@ -216,7 +218,7 @@ export class StorageEngine {
     const collection = collections?.get(name);
     if (!collections || !collection) return false;
     this.assertNotLockedByTransactions(collection);
-    this.journal?.append({ op: 'dropCollection', ns: collection.namespace });
+    this.journal?.append([{ op: 'dropCollection', ns: collection.namespace }]);
     collections.delete(name);
     return true;
   }
@@ -243,7 +245,7 @@ export class StorageEngine {
       this.assertNotLockedByTransactions(target);
     }
     // One record, replayed with dropTarget, so that a failed write leaves both collections be.
-    this.journal?.append({ op: 'renameCollection', ns: from, to });
+    this.journal?.append([{ op: 'renameCollection', ns: from, to }]);
     const collections = this.databases.get(database)!;
     collections.delete(name);
     source.name = targetName;
@@ -253,7 +255,7 @@ export class StorageEngine {
   dropDatabase(database: string): void {
     for (const collection of this.collections(database))
       this.assertNotLockedByTransactions(collection);
-    this.journal?.append({ op: 'dropDatabase', db: database });
+    this.journal?.append([{ op: 'dropDatabase', db: database }]);
     this.databases.delete(database);
   }
 
@@ -315,7 +317,7 @@ export class StorageEngine {
       if (duplicate) throw duplicateKeyError(collection, spec, duplicate);
     }
     const index = collection.buildIndex(spec);
-    this.journal?.append({ op: 'createIndex', ns: collection.namespace, spec });
+    this.journal?.append([{ op: 'createIndex', ns: collection.namespace, spec }]);
     collection.indexes.set(spec.name, index);
     return true;
   }
@@ -324,12 +326,12 @@ export class StorageEngine {
   modifyIndex(collection: CollectionStore, spec: IndexSpec): void {
     const index = collection.indexes.get(spec.name);
     if (!index) return;
-    this.journal?.append({ op: 'modifyIndex', ns: collection.namespace, spec });
+    this.journal?.append([{ op: 'modifyIndex', ns: collection.namespace, spec }]);
     index.spec = spec;
   }
 
   dropIndex(collection: CollectionStore, name: string): void {
-    this.journal?.append({ op: 'dropIndex', ns: collection.namespace, name });
+    this.journal?.append([{ op: 'dropIndex', ns: collection.namespace, name }]);
     collection.indexes.delete(name);
   }
 
@@ -401,7 +403,7 @@ export class StorageEngine {
       ? txn.staged(collection, id)
       : collection.versionAt(id, snapshot);
     if (existing) {
-      throw duplicateKeyError(collection, collection.indexes.get('_id_')!.spec, {
+      throw duplicateKeyError(collection, ID_INDEX_SPEC, {
         key: id,
         values: [document._id],
       });
@@ -417,7 +419,8 @@ export class StorageEngine {
       for (const [ns, collection] of txn.createdCollections) {
         operations.push({ op: 'createCollection', ns });
         for (const index of collection.indexes.values()) {
-          if (index.name !== '_id_') operations.push({ op: 'createIndex', ns, spec: index.spec });
+          if (index.name !== ID_INDEX_SPEC.name)
+            operations.push({ op: 'createIndex', ns, spec: index.spec });
         }
       }
       for (const [collection, writes] of txn.writes) {
@@ -425,7 +428,7 @@ export class StorageEngine {
           operations.push({ op: 'put', ns: collection.namespace, id, doc });
       }
       try {
-        this.journal?.appendCommit(operations);
+        this.journal?.append(operations);
       } catch (error) {
         // Nothing reached the log, so nothing happened: release the locks, as an abort does.
         this.abort(txn);
@@ -548,12 +551,6 @@ export class StorageEngine {
       }
     }
   }
-}
-
-/** Splits `db.collection.with.dots` at the first dot. */
-export function splitNamespace(namespace: string): [string, string] {
-  const dot = namespace.indexOf('.');
-  return [namespace.slice(0, dot), namespace.slice(dot + 1)];
 }
 
 function validateCollectionName(database: string, name: string): void {

@@ -4,15 +4,12 @@ import { type Document } from 'bson';
 export const ErrorCode = {
   InternalError: 1,
   BadValue: 2,
-  NoSuchKey: 4,
   FailedToParse: 9,
   Unauthorized: 13,
   InvalidLength: 16,
   TypeMismatch: 14,
-  IllegalOperation: 20,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
-  PathNotViable: 28,
   ConflictingUpdateOperators: 40,
   CursorNotFound: 43,
   NamespaceExists: 48,
@@ -36,7 +33,6 @@ export const ErrorCode = {
   CannotIndexParallelArrays: 171,
   Location40324: 40324,
   Location40415: 40415,
-  Location40414: 40414,
   DuplicateKey: 11000,
   OutOfDiskSpace: 14031,
   Location31254: 31254,
@@ -55,7 +51,6 @@ export const ErrorCode = {
   CannotCreateIndex: 67,
   Location16764: 16764,
   Location16766: 16766,
-  InvalidIndexSpecificationOption: 197,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -22,6 +22,9 @@ export interface IndexSpec {
   collation?: Document;
 }
 
+/** The index every collection has, which can be neither hidden nor dropped. */
+export const ID_INDEX_SPEC: Readonly<IndexSpec> = { v: 2, key: { _id: 1 }, name: '_id_' };
+
 /** One key a document contributes to an index, with the values `keyValue` reports. */
 export interface IndexKey {
   key: string;
@@ -156,7 +159,7 @@ export function parseIndexSpec(raw: Document): IndexSpec {
     spec.partialFilterExpression = raw.partialFilterExpression;
   }
   if (raw.hidden === true) {
-    if (spec.name === '_id_') throw badValue("can't hide _id index");
+    if (spec.name === ID_INDEX_SPEC.name) throw badValue("can't hide _id index");
     spec.hidden = true;
   }
   if (raw.expireAfterSeconds !== undefined) {

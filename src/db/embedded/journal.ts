@@ -62,7 +62,7 @@ const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
 
 let serializeBufferSize = 17 * 1024 * 1024;
 
-function encodeRecord(operations: JournalOperation[]): Buffer {
+function encodeRecord(operations: readonly JournalOperation[]): Buffer {
   // A large transaction commits as one record (all or nothing), which may outgrow bson's buffer.
   const size = calculateObjectSize({ ops: operations }, { ignoreUndefined: true });
   if (size > serializeBufferSize) {
@@ -247,20 +247,12 @@ export class Journal {
     }
   }
 
-  append(operation: JournalOperation): void {
-    this.write([operation]);
-  }
-
-  /** One record for all of a commit's writes, so a crash keeps all of them or none. */
-  appendCommit(operations: JournalOperation[]): void {
-    this.write(operations);
-  }
-
   /**
-   * Appends one record and waits for the disk. Throws, having applied nothing, unless every byte
-   * is written and flushed; a failure that cannot be undone refuses every later write.
+   * Appends `operations` as one record (a commit's writes together, so a crash keeps all of them
+   * or none) and waits for the disk. Throws, having applied nothing, unless every byte is written
+   * and flushed; a failure that cannot be undone refuses every later write.
    */
-  private write(operations: JournalOperation[]): void {
+  append(operations: readonly JournalOperation[]): void {
     if (this.broken) throw this.broken;
     const record = encodeRecord(operations);
     try {

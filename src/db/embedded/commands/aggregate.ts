@@ -3,6 +3,7 @@ import { type Document } from 'bson';
 import { isPlainObject } from '../bson-order';
 import { parseCollation } from '../collation';
 import { failedToParse, MongoCommandError } from '../errors';
+import { namespaceOf } from '../namespace';
 import { runPipeline } from '../query';
 import {
   assertValidHint,
@@ -147,7 +148,7 @@ export const aggregateCommands: CommandTable = {
       const { results } = runAggregate(context, command);
       const batchSize = nonNegativeInteger(command.cursor.batchSize, 'cursor.batchSize');
       return {
-        cursor: context.cursors.open(`${context.database}.${command.aggregate}`, results, {
+        cursor: context.cursors.open(namespaceOf(context.database, command.aggregate), results, {
           batchSize,
           owner: cursorCaller(context),
         }),

@@ -3,7 +3,8 @@ import { type Document } from 'bson';
 import { type CollectionStore } from '../collection';
 import { canonicalKey, isPlainObject } from '../bson-order';
 import { badValue, MongoCommandError } from '../errors';
-import { type IndexSpec, parseIndexSpec } from '../indexes';
+import { ID_INDEX_SPEC, type IndexSpec, parseIndexSpec } from '../indexes';
+import { namespaceOf } from '../namespace';
 import { compileFilter } from '../query';
 import { collectionName, cursorCaller, existingCollection } from './common';
 import { type CommandContext, type CommandTable } from './context';
@@ -29,8 +30,6 @@ const CREATE_OPTIONS = [
   'encryptedFields',
 ];
 
-const ID_INDEX_SPEC = { v: 2, key: { _id: 1 }, name: '_id_' };
-
 function collectionInfo(collection: CollectionStore): Document {
   return {
     name: collection.name,
@@ -46,7 +45,7 @@ function requireCollection(context: CommandContext, name: string): CollectionSto
   if (!collection) {
     throw new MongoCommandError(
       'NamespaceNotFound',
-      `ns does not exist: ${context.database}.${name}`,
+      `ns does not exist: ${namespaceOf(context.database, name)}`,
     );
   }
   return collection;
@@ -55,7 +54,7 @@ function requireCollection(context: CommandContext, name: string): CollectionSto
 function cursorOver(context: CommandContext, suffix: string, documents: Document[]): Document {
   const batchSize = context.command.cursor?.batchSize;
   return {
-    cursor: context.cursors.open(`${context.database}.${suffix}`, documents, {
+    cursor: context.cursors.open(namespaceOf(context.database, suffix), documents, {
       batchSize: typeof batchSize === 'number' ? batchSize : Number.MAX_SAFE_INTEGER,
       owner: cursorCaller(context),
     }),
@@ -126,7 +125,7 @@ function modifyIndex(context: CommandContext, collection: CollectionStore): Docu
     if (typeof hidden !== 'boolean') {
       throw new MongoCommandError('TypeMismatch', "BSON field 'hidden' must be a boolean");
     }
-    if (index.name === '_id_') throw badValue("can't hide _id index");
+    if (index.name === ID_INDEX_SPEC.name) throw badValue("can't hide _id index");
     const was = index.spec.hidden === true;
     if (was !== hidden) {
       Object.assign(reply, { hidden_old: was, hidden_new: hidden });
@@ -181,7 +180,7 @@ export const catalogCommands: CommandTable = {
         if (options.length === 0) return { ok: 1 };
         throw new MongoCommandError(
           'NamespaceExists',
-          `namespace ${context.database}.${name} already exists, but with different options`,
+          `namespace ${namespaceOf(context.database, name)} already exists, but with different options`,
         );
       }
       if (options.length > 0) {
@@ -320,7 +319,7 @@ export const catalogCommands: CommandTable = {
       const indexes = [...collection.indexes.values()];
       let names: string[];
       if (requested === '*') {
-        names = indexes.map((index) => index.name).filter((name) => name !== '_id_');
+        names = indexes.map((index) => index.name).filter((name) => name !== ID_INDEX_SPEC.name);
       } else if (typeof requested === 'string') {
         names = [requested];
       } else if (Array.isArray(requested)) {
@@ -334,7 +333,9 @@ export const catalogCommands: CommandTable = {
         names = [match.name];
       }
       for (const name of names) {
-        if (name === '_id_') throw new MongoCommandError('InvalidOptions', 'cannot drop _id index');
+        if (name === ID_INDEX_SPEC.name) {
+          throw new MongoCommandError('InvalidOptions', 'cannot drop _id index');
+        }
         if (!collection.indexes.has(name)) {
           throw new MongoCommandError('IndexNotFound', `index not found with name [${name}]`);
         }

@@ -16,6 +16,7 @@ import {
   type UpdateSpec,
 } from '../query';
 import { type Collation, foldStrings, parseCollation } from '../collation';
+import { namespaceOf } from '../namespace';
 import { valuesAtPath } from '../paths';
 import {
   assertValidHint,
@@ -29,14 +30,10 @@ import {
 } from './common';
 import { AGGREGATE_FIELDS, runAggregate } from './aggregate';
 import { type CommandContext, type CommandTable } from './context';
-import { GENERIC_FIELDS } from './generic-fields';
+import { assertKnownFields } from './fields';
 
 const WRITE_FIELDS = ['ordered', 'bypassDocumentValidation'] as const;
 const LET = ['let'] as const;
-
-function namespace(context: CommandContext, name: string): string {
-  return `${context.database}.${name}`;
-}
 
 /** Puts `_id` first, generating an ObjectId when absent, as mongod does on insert. */
 function withIdFirst(document: Document): Document {
@@ -485,7 +482,7 @@ export const crudCommands: CommandTable = {
       const { command } = context;
       const { documents, limit, singleBatch } = runFind(context, command);
       const batchSize = nonNegativeInteger(command.batchSize, 'batchSize');
-      const cursor = context.cursors.open(namespace(context, command.find), documents, {
+      const cursor = context.cursors.open(namespaceOf(context.database, command.find), documents, {
         batchSize: limit && batchSize ? Math.min(limit, batchSize) : batchSize,
         singleBatch,
         owner: cursorCaller(context),
@@ -512,20 +509,13 @@ export const crudCommands: CommandTable = {
         throw badValue(`verbosity string must be one of {${EXPLAIN_VERBOSITIES.join(', ')}}`);
       }
       const allowed = kind === 'find' ? FIND_FIELDS : AGGREGATE_FIELDS;
-      for (const field of Object.keys(explained).slice(1)) {
-        if (!allowed.includes(field) && !GENERIC_FIELDS.has(field)) {
-          throw new MongoCommandError(
-            'Location40415',
-            `BSON field '${kind}.${field}' is an unknown field.`,
-          );
-        }
-      }
+      assertKnownFields(kind, explained, { fields: allowed });
       const stats: QueryStats = { documentsExamined: 0 };
       const started = performance.now();
       const plan = (filter: unknown, nReturned: number): Document => {
         const reply: Document = {
           queryPlanner: {
-            namespace: namespace(context, String(explained[kind])),
+            namespace: namespaceOf(context.database, String(explained[kind])),
             parsedQuery: filter ?? {},
             winningPlan: winningPlan(stats),
             rejectedPlans: [],
@@ -578,7 +568,7 @@ export const crudCommands: CommandTable = {
       const batchSize = nonNegativeInteger(context.command.batchSize, 'batchSize');
       const cursor = context.cursors.getMore(
         id,
-        namespace(context, name),
+        namespaceOf(context.database, name),
         batchSize,
         cursorCaller(context),
       );

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 
 import { type Document, Long, ObjectId, UUID } from 'bson';
 
-import { GENERIC_FIELDS } from './generic-fields';
+import { GENERIC_FIELDS } from './fields';
 
 import { MAX_MESSAGE_SIZE } from '../wire';
 import { MongoCommandError } from '../errors';
