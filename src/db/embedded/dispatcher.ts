@@ -11,58 +11,17 @@ import {
 import { crudCommands } from './commands/crud';
 import { assertKnownFields } from './commands/fields';
 import { handshakeCommands } from './commands/handshake';
+import {
+  noSuchTransaction,
+  transactionCommands,
+  transactionCommitted,
+} from './commands/transactions';
 import { type CursorRegistry } from './cursors';
 import { LockWait, type StorageEngine, type Transaction } from './engine';
 import { badValue, MongoCommandError } from './errors';
-import { noSuchTransaction, type ServerSession, type SessionRegistry } from './sessions';
+import { type ServerSession, type SessionRegistry } from './sessions';
 
 const READ_CONCERN_LEVELS = new Set(['local', 'majority', 'snapshot', 'available', 'linearizable']);
-
-function transactionCommitted(txnNumber: number): MongoCommandError {
-  return new MongoCommandError(
-    'TransactionCommitted',
-    `Transaction ${txnNumber} has been committed.`,
-  );
-}
-
-/** The transaction a commit or abort names; a missing or aborted one is NoSuchTransaction. */
-function namedTransaction(context: CommandContext): {
-  transaction: Transaction;
-  txnNumber: number;
-} {
-  const session = context.session;
-  if (!session || context.command.txnNumber === undefined) {
-    throw new MongoCommandError('InvalidOptions', 'Transaction commands need lsid and txnNumber');
-  }
-  const txnNumber = Number(context.command.txnNumber);
-  const transaction = session.transaction;
-  if (txnNumber !== session.txnNumber || !transaction || transaction.state === 'aborted') {
-    throw noSuchTransaction(txnNumber);
-  }
-  return { transaction, txnNumber };
-}
-
-const transactionCommands: CommandTable = {
-  commitTransaction: {
-    fields: ['recoveryToken'],
-    inTransaction: true,
-    run: (context) => {
-      // Committing again (the driver retries commits) reports the same success.
-      context.engine.commit(namedTransaction(context).transaction);
-      return { ok: 1 };
-    },
-  },
-  abortTransaction: {
-    fields: ['recoveryToken'],
-    inTransaction: true,
-    run: (context) => {
-      const { transaction, txnNumber } = namedTransaction(context);
-      if (transaction.state === 'committed') throw transactionCommitted(txnNumber);
-      context.engine.abort(transaction);
-      return { ok: 1 };
-    },
-  },
-};
 
 const COMMANDS: CommandTable = {
   ...handshakeCommands,

@@ -2,7 +2,8 @@ import { type Document } from 'bson';
 
 import { canonicalKey } from './bson-order';
 import { type StorageEngine, type Transaction } from './engine';
-import { MongoCommandError, TRANSIENT_TRANSACTION_ERROR } from './errors';
+import { noSuchTransaction } from './commands/transactions';
+import { MongoCommandError } from './errors';
 
 /** A logical session (`lsid`): its current transaction and its last retryable write. */
 export class ServerSession {
@@ -16,15 +17,6 @@ export class ServerSession {
   lastUsed = Date.now();
 
   constructor(readonly id: string) {}
-}
-
-export function noSuchTransaction(txnNumber: number): MongoCommandError {
-  return new MongoCommandError(
-    'NoSuchTransaction',
-    `Transaction with { txnNumber: ${txnNumber} } has been aborted.`,
-    {},
-    [TRANSIENT_TRANSACTION_ERROR],
-  );
 }
 
 export class SessionRegistry {
