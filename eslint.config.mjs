@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'packages/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // ESLint and Jest load these files through their default export.
-    files: ['eslint.config.mjs', 'test/support/global-*.ts'],
+    files: ['eslint.config.mjs', '**/test/support/global-*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
