@@ -10,7 +10,8 @@ COPY packages/embedded-mongo/src ./packages/embedded-mongo/src
 RUN npm ci
 COPY tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# --ignore-scripts: prune would run the package's prepare again, without TypeScript.
+RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-slim
 ENV NODE_ENV=production PORT=4000
