@@ -1,7 +1,6 @@
 import { type Document, UUID } from 'bson';
 
 import { canonicalKey } from './bson-order';
-import { type Collation } from './collation';
 import { ID_INDEX_SPEC, Index, type IndexSpec } from './indexes';
 import { namespaceOf } from './namespace';
 
@@ -14,27 +13,6 @@ interface Version {
 /** A document's latest committed version, plus older ones while open snapshots may read them. */
 interface DocumentRecord extends Version {
   history?: Version[];
-}
-
-/** An index lookup (`index` and the `ids` it yields) or, when both are absent, a scan. */
-export interface QueryPlan {
-  index?: Index;
-  ids?: Iterable<string>;
-}
-
-function withCandidates(
-  index: Index,
-  sets: ReadonlySet<string>[] | undefined,
-): [Index, ReadonlySet<string>[]] | undefined {
-  return sets && [index, sets];
-}
-
-function firstDefined<T, R>(items: T[], pick: (item: T) => R | undefined): R | undefined {
-  for (const item of items) {
-    const picked = pick(item);
-    if (picked !== undefined) return picked;
-  }
-  return undefined;
 }
 
 /** Whether some snapshot in `snapshots` (ascending) lies in [from, to). */
@@ -110,33 +88,8 @@ export class CollectionStore {
     return this.records.keys();
   }
 
-  /**
-   * How to find the documents `filter` may match: through an equality index (the ids it
-   * yields, possibly repeated), or by a scan when no index applies (`ids` undefined). For
-   * snapshot reads the ids changed since the snapshot are added, because the indexes describe
-   * only the latest versions.
-   */
-  plan(filter: Document, snapshotSeq: number | undefined, collation?: Collation): QueryPlan {
-    const indexes = [...this.indexes.values()];
-    // An index the filter pins whole (the _id index first) beats one pinned by its first field.
-    const chosen =
-      firstDefined(indexes, (index) =>
-        withCandidates(index, index.candidates(filter, true, collation)),
-      ) ??
-      firstDefined(indexes, (index) =>
-        withCandidates(index, index.candidates(filter, false, collation)),
-      );
-    if (!chosen) return {};
-    const [index, sets] = chosen;
-    const changes = snapshotSeq === undefined ? [] : this.changesSince(snapshotSeq);
-    const ids = (function* () {
-      for (const set of sets) yield* set;
-      yield* changes;
-    })();
-    return { index, ids };
-  }
-
-  private changesSince(seq: number): string[] {
+  /** Ids changed after `seq` while snapshots were open (their index entries may be newer). */
+  changesSince(seq: number): string[] {
     const ids: string[] = [];
     for (const [id, changed] of this.changeLog) if (changed > seq) ids.push(id);
     return ids;

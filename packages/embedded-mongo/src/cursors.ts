@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 
 import { calculateObjectSize, type Document, Long } from 'bson';
 
-import { type Transaction } from './engine';
+import { type Transaction } from './transaction';
 import { MongoCommandError } from './errors';
 
 /** Who runs a cursor command: the session (`lsid`) and, inside a transaction, its number. */

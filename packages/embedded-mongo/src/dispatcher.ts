@@ -17,7 +17,9 @@ import {
   transactionCommitted,
 } from './commands/transactions';
 import { type CursorRegistry } from './cursors';
-import { LockWait, type StorageEngine, type Transaction } from './engine';
+import { type StorageEngine } from './engine';
+import { LockWait } from './locks';
+import { type Transaction } from './transaction';
 import { badValue, MongoCommandError } from './errors';
 import { type ServerSession, type SessionRegistry } from './sessions';
 

@@ -5,6 +5,7 @@ import { type ServerState } from './commands/context';
 import { type CursorLimits, CursorRegistry, DEFAULT_CURSOR_LIMITS } from './cursors';
 import { CommandDispatcher } from './dispatcher';
 import { StorageEngine } from './engine';
+import { replayJournal, stateOperations } from './replay';
 import { Journal, type JournalFileSystem } from './journal';
 import { SessionRegistry } from './sessions';
 import { expireDocuments } from './ttl';
@@ -121,8 +122,8 @@ export async function startEmbeddedServer(
   if (options.dataDir) {
     const opened = Journal.open(options.dataDir, options.journalFileSystem);
     try {
-      engine.replay(opened.operations);
-      opened.journal.compact(engine.stateOperations());
+      replayJournal(engine, opened.operations);
+      opened.journal.compact(stateOperations(engine.allCollections()));
     } catch (error) {
       opened.journal.close();
       throw error;
@@ -169,7 +170,7 @@ export async function startEmbeddedServer(
       sessions.expireTransactions();
       sessions.expireSessions();
       cursors.expireIdle();
-      if (journal?.outgrown) journal.compact(engine.stateOperations());
+      if (journal?.outgrown) journal.compact(stateOperations(engine.allCollections()));
     }),
     HOUSEKEEPING_INTERVAL_MS,
   );

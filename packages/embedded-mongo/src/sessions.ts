@@ -1,7 +1,8 @@
 import { type Document } from 'bson';
 
 import { canonicalKey } from './bson-order';
-import { type StorageEngine, type Transaction } from './engine';
+import { type StorageEngine } from './engine';
+import { type Transaction } from './transaction';
 import { noSuchTransaction } from './commands/transactions';
 import { MongoCommandError } from './errors';
 

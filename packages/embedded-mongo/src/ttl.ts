@@ -1,4 +1,5 @@
-import { LockWait, type StorageEngine } from './engine';
+import { type StorageEngine } from './engine';
+import { LockWait } from './locks';
 import { valuesAtPath } from './paths';
 
 /** The earliest date among `values`, as epoch milliseconds; undefined when none is a date. */

@@ -4,7 +4,8 @@ import { canonicalKey, isPlainObject } from '../bson-order';
 import { type Collation } from '../collation';
 import { type CollectionStore } from '../collection';
 import { type CursorCaller } from '../cursors';
-import { type Transaction } from '../engine';
+import { candidates } from '../planner';
+import { type Transaction } from '../transaction';
 import { type Index } from '../indexes';
 import { badValue, MongoCommandError } from '../errors';
 import { compileFilter } from '../query';
@@ -56,12 +57,7 @@ export function matchingDocuments(
   if (!collection) return [];
   const transaction = 'transaction' in options ? options.transaction : context.transaction;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const { index, documents } = context.engine.candidates(
-    collection,
-    filter ?? {},
-    transaction,
-    options.collation,
-  );
+  const { index, documents } = candidates(collection, filter ?? {}, transaction, options.collation);
   const matches: Document[] = [];
   let examined = 0;
   for (const document of documents) {

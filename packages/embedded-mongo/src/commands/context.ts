@@ -1,7 +1,8 @@
 import { type Document } from 'bson';
 
 import { type CursorRegistry } from '../cursors';
-import { type StorageEngine, type Transaction } from '../engine';
+import { type StorageEngine } from '../engine';
+import { type Transaction } from '../transaction';
 import { type ServerSession, type SessionRegistry } from '../sessions';
 
 /** Operations counted since start-up, as `serverStatus.opcounters` reports them. */

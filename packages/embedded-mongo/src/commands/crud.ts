@@ -4,7 +4,8 @@ import { calculateObjectSize, type Document, Long, ObjectId } from 'bson';
 
 import { canonicalKey, compareBson, isPlainObject } from '../bson-order';
 import { idKeyOf } from '../collection';
-import { type StorageEngine, type Transaction } from '../engine';
+import { type StorageEngine } from '../engine';
+import { type Transaction } from '../transaction';
 import { badValue, ErrorCode, failedToParse, MongoCommandError } from '../errors';
 import {
   applyUpdate,

@@ -1,5 +1,5 @@
 import { MongoCommandError, TRANSIENT_TRANSACTION_ERROR } from '../errors';
-import { type Transaction } from '../engine';
+import { type Transaction } from '../transaction';
 import { type CommandContext, type CommandTable } from './context';
 
 /** A transaction that is not open (never started, aborted, or replaced by a newer one). */

@@ -1,7 +1,9 @@
 import { type Document } from 'bson';
 
 import { type CollectionStore, idKeyOf } from '../../src/collection';
-import { StorageEngine, type Transaction } from '../../src/engine';
+import { StorageEngine } from '../../src/engine';
+import { visibleDocuments } from '../../src/planner';
+import { type Transaction } from '../../src/transaction';
 
 // Snapshot reads need old versions of documents, but only those an open transaction can still
 // read: a document updated many times while transactions overlap must not pile up history.
@@ -12,8 +14,8 @@ function put(engine: StorageEngine, collection: CollectionStore, document: Docum
   engine.commit(unit);
 }
 
-function seen(engine: StorageEngine, collection: CollectionStore, txn: Transaction): unknown {
-  return [...engine.visibleDocuments(collection, txn)][0]?.n;
+function seen(collection: CollectionStore, txn: Transaction): unknown {
+  return [...visibleDocuments(collection, txn)][0]?.n;
 }
 
 describe('document history', () => {
@@ -33,7 +35,7 @@ describe('document history', () => {
     }
 
     expect(mostKept).toBeLessThanOrEqual(3);
-    for (const { txn, n } of snapshots) expect(seen(engine, collection, txn)).toBe(n);
+    for (const { txn, n } of snapshots) expect(seen(collection, txn)).toBe(n);
     for (const { txn } of snapshots) engine.abort(txn);
     expect(collection.oldVersionCount).toBe(0);
   });
