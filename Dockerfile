@@ -3,17 +3,23 @@ FROM node:24-slim AS build
 WORKDIR /app
 # mongodb-memory-server is only a development fallback; never fetch a mongod into the image.
 ENV MONGOMS_DISABLE_POSTINSTALL=1
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json tsconfig.json ./
+COPY packages/embedded-mongo/package.json packages/embedded-mongo/tsconfig.build.json ./packages/embedded-mongo/
+COPY packages/embedded-mongo/src ./packages/embedded-mongo/src
+# npm ci also compiles the workspace package (its prepare script), which the gateway requires.
 RUN npm ci
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# --ignore-scripts: prune would run the package's prepare again, without TypeScript.
+RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:24-slim
 ENV NODE_ENV=production PORT=4000
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/packages/embedded-mongo/package.json ./packages/embedded-mongo/
+COPY --from=build /app/packages/embedded-mongo/dist ./packages/embedded-mongo/dist
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 4000

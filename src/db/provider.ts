@@ -1,8 +1,9 @@
 import { lookup } from 'node:dns/promises';
 
+import { startEmbeddedServer } from '@customer-profile/embedded-mongo';
+
 import { type DatabaseConfig, type DatabaseProviderKind } from '../config';
 import { type Logger } from '../logger';
-import { startEmbeddedServer } from './embedded/server';
 
 /** A running database that mongoose or the driver can connect to with `uri`. */
 export interface DatabaseHandle {

@@ -5,7 +5,11 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 
 import { Brand } from '../../src/modules/customers/brand';
-import { startEmbeddedProcess, type EmbeddedProcess } from '../db/support/embedded-process';
+// The package's own helper: the server as a separate process that a test can kill and restart.
+import {
+  startEmbeddedProcess,
+  type EmbeddedProcess,
+} from '../../packages/embedded-mongo/test/support/embedded-process';
 import { accountInput, UPSERT_BRAND_ACCOUNT } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { brandToken, staffToken } from '../support/tokens';
