@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { z } from 'zod';
 
-import { ROLES, type Role } from './auth/viewer';
+import { ROLES, type Role } from './auth/roles';
 
 /**
  * A published, development-only signing secret, so that `npm start` works on a fresh machine.

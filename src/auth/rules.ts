@@ -4,7 +4,8 @@ import { isDatabaseUnavailable } from '../db/connection';
 import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from '../graphql/errors';
 import { type Context } from '../graphql/context';
 import { type Brand } from '../modules/customers/brand';
-import { isAuthenticated as hasIdentity, type AuthenticatedViewer, type Role } from './viewer';
+import { type Role } from './roles';
+import { isAuthenticated as hasIdentity, type AuthenticatedViewer } from './viewer';
 
 /**
  * Shared shield rules. A rule returns true, or the coded error the client should see; a rule

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config';
 import { Brand } from '../modules/customers/brand';
 import { signDevelopmentToken } from './tokens';
-import { ROLES } from './viewer';
+import { ROLES } from './roles';
 
 const USAGE =
   'usage: npm run token -- --role customer|brand|staff|marketing --sub <id> ' +

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 
 import { type Brand } from '../modules/customers/brand';
-import { type Role } from './viewer';
+import { type Role } from './roles';
 
 /** The `aud` every token for this gateway must carry. */
 export const TOKEN_AUDIENCE = 'customer-profile-gateway';

@@ -16,7 +16,8 @@ import { ServiceUnavailableError, UnauthenticatedError } from '../graphql/errors
 import { type Logger } from '../logger';
 import { Brand } from '../modules/customers/brand';
 import { TOKEN_AUDIENCE } from './tokens';
-import { ANONYMOUS, ROLES, type Viewer } from './viewer';
+import { ROLES } from './roles';
+import { ANONYMOUS, type Viewer } from './viewer';
 
 export type TokenVerifierConfig = Pick<
   AuthConfig,

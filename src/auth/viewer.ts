@@ -1,8 +1,7 @@
 import { UnauthenticatedError } from '../graphql/errors';
 import { type Brand } from '../modules/customers/brand';
 
-export const ROLES = ['customer', 'brand', 'staff', 'marketing'] as const;
-export type Role = (typeof ROLES)[number];
+import { type Role } from './roles';
 
 /** Who is calling. Every request has one: a request without a token has the anonymous viewer. */
 export type Viewer = AnonymousViewer | AuthenticatedViewer;

@@ -1,6 +1,6 @@
 import { Schema, type Types } from 'mongoose';
 
-import { ROLES, type Role } from '../../auth/viewer';
+import { ROLES, type Role } from '../../auth/roles';
 import { Brand } from '../customers/brand';
 import { Channel, ConsentSource, ConsentState, ContactPurpose } from './preference.enums';
 
