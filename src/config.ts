@@ -64,6 +64,14 @@ const environmentSchema = databaseSchema.extend({
   QUERY_MAX_TOKENS: optionalText.pipe(positiveInt(2000)),
   QUERY_MAX_COST: optionalText.pipe(positiveInt(5000)),
   SHUTDOWN_GRACE_MS: optionalText.pipe(positiveInt(10_000)),
+  RATE_LIMIT_WINDOW_SECONDS: optionalText.pipe(positiveInt(60)),
+  RATE_LIMIT_ANONYMOUS: optionalText.pipe(positiveInt(60)),
+  RATE_LIMIT_CUSTOMER: optionalText.pipe(positiveInt(120)),
+  RATE_LIMIT_STAFF: optionalText.pipe(positiveInt(600)),
+  RATE_LIMIT_MARKETING: optionalText.pipe(positiveInt(3000)),
+  RATE_LIMIT_BRAND: optionalText.pipe(positiveInt(6000)),
+  RATE_LIMIT_TIMEOUT_MS: optionalText.pipe(positiveInt(500)),
+  TRUST_PROXY_HOPS: optionalText.pipe(z.coerce.number<string>().int().min(0).default(0)),
   LOYALTY_RULES_FILE: optionalText,
   PUSH_TOPICS_FILE: optionalText,
   PUBLIC_URL: optionalText.pipe(
@@ -119,6 +127,17 @@ export interface QueryLimits {
   cost: number;
 }
 
+/**
+ * Requests per caller per window, shared by every instance through the database: by token
+ * subject for each role, by client address for anonymous calls and bad tokens.
+ */
+export interface RateLimits {
+  windowSeconds: number;
+  perWindow: Record<'anonymous' | 'customer' | 'brand' | 'staff' | 'marketing', number>;
+  /** How long counting may take before the request is let through uncounted (fail open). */
+  timeoutMs: number;
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   /**
@@ -137,6 +156,13 @@ export interface Config {
   limits: QueryLimits;
   /** How long requests in flight may take to finish once a shutdown has begun. */
   shutdownGraceMs: number;
+  rateLimits: RateLimits;
+  /**
+   * How many proxies (load balancers) in front of the gateway append to `X-Forwarded-For`:
+   * the client address is read that many hops back. 0 trusts no header, since a client can
+   * write any address there.
+   */
+  trustProxyHops: number;
   loyaltyRulesFile?: string;
   pushTopicsFile?: string;
   /** Unsubscribe links: where they point and the key that signs them. */
@@ -283,6 +309,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cost: values.QUERY_MAX_COST,
     },
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    rateLimits: {
+      windowSeconds: values.RATE_LIMIT_WINDOW_SECONDS,
+      perWindow: {
+        anonymous: values.RATE_LIMIT_ANONYMOUS,
+        customer: values.RATE_LIMIT_CUSTOMER,
+        brand: values.RATE_LIMIT_BRAND,
+        staff: values.RATE_LIMIT_STAFF,
+        marketing: values.RATE_LIMIT_MARKETING,
+      },
+      timeoutMs: values.RATE_LIMIT_TIMEOUT_MS,
+    },
+    trustProxyHops: values.TRUST_PROXY_HOPS,
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
     pushTopicsFile: values.PUSH_TOPICS_FILE,
     unsubscribe: {

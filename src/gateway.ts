@@ -13,6 +13,7 @@ import { startDatabase, type DatabaseHandle } from './db/provider';
 import { buildGatewaySchema } from './graphql/schema';
 import { createApolloServer } from './http/apollo';
 import { createApp } from './http/app';
+import { createRateLimiter, RATE_LIMIT_COLLECTION, type RateLimitCounter } from './http/rate-limit';
 import { createLogger, type Logger } from './logger';
 import { UnsubscribeService } from './modules/opt-outs/unsubscribe.service';
 import { loadLoyaltyRules } from './modules/loyalty/lib/rules';
@@ -76,6 +77,15 @@ export async function createGateway(
     const models = createModels(connection);
     await ensureIndexes(models);
     await ensureConsentFeed(models);
+    const rateLimiter = createRateLimiter(
+      connection
+        .getClient()
+        .db(config.database.databaseName)
+        .collection<RateLimitCounter>(RATE_LIMIT_COLLECTION),
+      config.rateLimits,
+      logger,
+    );
+    await rateLimiter.ensureIndex();
 
     // Created before Apollo so that Apollo's drain plugin can stop it gracefully.
     const httpServer = createServer();
@@ -115,6 +125,8 @@ export async function createGateway(
       },
       isStopping: () => stopping,
       maxTokens: config.limits.tokens,
+      rateLimiter,
+      trustProxyHops: config.trustProxyHops,
     });
     httpServer.on('request', app);
     httpServer.listen(config.port, config.host);

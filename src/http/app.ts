@@ -10,9 +10,10 @@ import {
   type ContextDeps,
   type RequestRecord,
 } from '../graphql/context';
-import { GatewayError, InternalServerError } from '../graphql/errors';
+import { GatewayError, InternalServerError, UnauthenticatedError } from '../graphql/errors';
 import { type Logger } from '../logger';
 import { tokenLimit } from './query-limits';
+import { callerOf, type RateLimiter } from './rate-limit';
 import { unsubscribeRouter, type UnsubscribeLinks } from './unsubscribe';
 
 export interface AppDeps {
@@ -26,6 +27,9 @@ export interface AppDeps {
   maxTokens: number;
   logger: Logger;
   unsubscribeLinks: UnsubscribeLinks;
+  rateLimiter: RateLimiter;
+  /** Proxies in front whose `X-Forwarded-For` entry is trusted for the client address. */
+  trustProxyHops: number;
 }
 
 /** A GraphQL request is a query and its variables: a larger body is refused unread. */
@@ -103,6 +107,7 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxyHops);
   app.use(noSniffing, assignRequestId, logRequests(deps.logger));
 
   app.get('/healthz', (_req, res) => {
@@ -136,10 +141,22 @@ export function createApp(deps: AppDeps): express.Express {
       context: async ({ req, res }) => {
         const record = res.locals.requestRecord as RequestRecord;
         try {
-          return await createContext(deps.contextDeps, {
+          const context = await createContext(deps.contextDeps, {
             record,
             authorization: req.get('authorization'),
+          }).catch(async (error: unknown) => {
+            // A bad token counts against its address, as an anonymous call: guessing costs too.
+            if (error instanceof UnauthenticatedError) {
+              await deps.rateLimiter.admit(
+                callerOf({ role: 'anonymous' }, req.ip),
+                record.requestId,
+              );
+            }
+            throw error;
           });
+          // Counted once the caller is known, before the document is even parsed.
+          await deps.rateLimiter.admit(callerOf(context.viewer, req.ip), record.requestId);
+          return context;
         } catch (error) {
           if (error instanceof GatewayError) {
             record.errorCodes.push(error.code);
