@@ -113,6 +113,14 @@ const environmentSchema = databaseSchema.extend({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText.pipe(z.url().optional()),
   OTEL_SERVICE_NAME: optionalText.pipe(z.string().default('customer-profile-gateway')),
+  RATE_LIMIT_WINDOW_SECONDS: optionalText.pipe(positiveInt(60)),
+  RATE_LIMIT_ANONYMOUS: optionalText.pipe(positiveInt(60)),
+  RATE_LIMIT_CUSTOMER: optionalText.pipe(positiveInt(120)),
+  RATE_LIMIT_STAFF: optionalText.pipe(positiveInt(600)),
+  RATE_LIMIT_MARKETING: optionalText.pipe(positiveInt(3000)),
+  RATE_LIMIT_BRAND: optionalText.pipe(positiveInt(6000)),
+  RATE_LIMIT_TIMEOUT_MS: optionalText.pipe(positiveInt(500)),
+  TRUST_PROXY_HOPS: optionalText.pipe(z.coerce.number<string>().int().min(0).default(0)),
   LOYALTY_RULES_FILE: optionalText,
   PUSH_TOPICS_FILE: optionalText,
   PUBLIC_URL: optionalText.pipe(
@@ -187,6 +195,17 @@ export interface TrustedDocumentsConfig {
   roles: Role[];
 }
 
+/**
+ * Requests per caller per window, shared by every instance through the database: by token
+ * subject for each role, by client address for anonymous calls and bad tokens.
+ */
+export interface RateLimits {
+  windowSeconds: number;
+  perWindow: Record<'anonymous' | 'customer' | 'brand' | 'staff' | 'marketing', number>;
+  /** How long counting may take before the request is let through uncounted (fail open). */
+  timeoutMs: number;
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   /**
@@ -214,6 +233,13 @@ export interface Config {
   corsOrigins: string[];
   /** Undefined when tracing is off (the default). */
   tracing?: TracingConfig;
+  rateLimits: RateLimits;
+  /**
+   * How many proxies (load balancers) in front of the gateway append to `X-Forwarded-For`:
+   * the client address is read that many hops back. 0 trusts no header, since a client can
+   * write any address there.
+   */
+  trustProxyHops: number;
   loyaltyRulesFile?: string;
   pushTopicsFile?: string;
   /** Unsubscribe links: where they point and the key that signs them. */
@@ -420,6 +446,18 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
           : 'gateway-port',
     corsOrigins: values.CORS_ORIGINS ?? [],
     tracing: tracingConfig(values),
+    rateLimits: {
+      windowSeconds: values.RATE_LIMIT_WINDOW_SECONDS,
+      perWindow: {
+        anonymous: values.RATE_LIMIT_ANONYMOUS,
+        customer: values.RATE_LIMIT_CUSTOMER,
+        brand: values.RATE_LIMIT_BRAND,
+        staff: values.RATE_LIMIT_STAFF,
+        marketing: values.RATE_LIMIT_MARKETING,
+      },
+      timeoutMs: values.RATE_LIMIT_TIMEOUT_MS,
+    },
+    trustProxyHops: values.TRUST_PROXY_HOPS,
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,
     pushTopicsFile: values.PUSH_TOPICS_FILE,
     unsubscribe: {

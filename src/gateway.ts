@@ -15,6 +15,7 @@ import { createApolloServer } from './http/apollo';
 import { createApp } from './http/app';
 import { createMetricsServer, GatewayMetrics } from './http/metrics';
 import { loadTrustedDocuments } from './http/trusted-documents';
+import { createRateLimiter, RATE_LIMIT_COLLECTION, type RateLimitCounter } from './http/rate-limit';
 import { createLogger, type Logger } from './logger';
 import { UnsubscribeService } from './modules/opt-outs/unsubscribe.service';
 import { loadLoyaltyRules } from './modules/loyalty/lib/rules';
@@ -84,6 +85,15 @@ export async function createGateway(
     const models = createModels(connection);
     await ensureIndexes(models);
     await ensureConsentFeed(models);
+    const rateLimiter = createRateLimiter(
+      connection
+        .getClient()
+        .db(config.database.databaseName)
+        .collection<RateLimitCounter>(RATE_LIMIT_COLLECTION),
+      config.rateLimits,
+      logger,
+    );
+    await rateLimiter.ensureIndex();
 
     // Created before Apollo so that Apollo's drain plugin can stop it gracefully.
     const httpServer = createServer();
@@ -127,6 +137,8 @@ export async function createGateway(
       metrics,
       serveMetrics: config.metrics === 'gateway-port',
       trustedDocuments,
+      rateLimiter,
+      trustProxyHops: config.trustProxyHops,
     });
     httpServer.on('request', app);
     httpServer.listen(config.port, config.host);

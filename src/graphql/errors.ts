@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'CONFLICT',
   'VERSION_CONFLICT',
   'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_ALLOWED',
@@ -91,6 +92,29 @@ export class QueryTooComplexError extends GatewayError {
     super(
       `Query too complex: ${limit} is ${measured}, at most ${max} allowed`,
       coded('QUERY_TOO_COMPLEX', { limit, max, measured, http: { status: 400 } }),
+    );
+  }
+}
+
+/**
+ * The caller has used up its requests for the current window: HTTP 429 with `Retry-After`
+ * (seconds until the window ends), which `extensions.retryAfter` repeats for clients that read
+ * only the body.
+ */
+export class RateLimitedError extends GatewayError {
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    readonly retryAfterSeconds: number,
+    limit: number,
+    windowSeconds: number,
+  ) {
+    super(
+      `Too many requests: at most ${limit} in ${windowSeconds} s; retry after ${retryAfterSeconds} s`,
+      coded('RATE_LIMITED', {
+        retryAfter: retryAfterSeconds,
+        // Apollo reads a Map of headers here for the response it sends.
+        http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+      }),
     );
   }
 }

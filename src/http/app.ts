@@ -10,7 +10,7 @@ import {
   type ContextDeps,
   type RequestRecord,
 } from '../graphql/context';
-import { GatewayError, InternalServerError } from '../graphql/errors';
+import { GatewayError, InternalServerError, UnauthenticatedError } from '../graphql/errors';
 import { type Logger } from '../logger';
 import { cors } from './cors';
 import { type GatewayMetrics } from './metrics';
@@ -20,6 +20,7 @@ import {
   resolveDocumentIds,
   type TrustedDocuments,
 } from './trusted-documents';
+import { callerOf, type RateLimiter } from './rate-limit';
 import { unsubscribeRouter, type UnsubscribeLinks } from './unsubscribe';
 
 export interface AppDeps {
@@ -40,6 +41,9 @@ export interface AppDeps {
   /** Serve `GET /metrics` on this app (outside production, when no METRICS_PORT is set). */
   serveMetrics: boolean;
   trustedDocuments: TrustedDocuments;
+  rateLimiter: RateLimiter;
+  /** Proxies in front whose `X-Forwarded-For` entry is trusted for the client address. */
+  trustProxyHops: number;
 }
 
 /** A GraphQL request is a query and its variables: a larger body is refused unread. */
@@ -137,6 +141,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   // An ETag is a SHA-1 of every body, and no client revalidates a POST: pure cost.
   app.disable('etag');
+  app.set('trust proxy', deps.trustProxyHops);
   app.use(
     noSniffing,
     assignRequestId,
@@ -182,8 +187,19 @@ export function createApp(deps: AppDeps): express.Express {
           const context = await createContext(deps.contextDeps, {
             record,
             authorization: req.get('authorization'),
+          }).catch(async (error: unknown) => {
+            // A bad token counts against its address, as an anonymous call: guessing costs too.
+            if (error instanceof UnauthenticatedError) {
+              await deps.rateLimiter.admit(
+                callerOf({ role: 'anonymous' }, req.ip),
+                record.requestId,
+              );
+            }
+            throw error;
           });
           requireTrustedDocument(deps.trustedDocuments, context.viewer, res.locals);
+          // Counted once the caller is known, before the document is even parsed.
+          await deps.rateLimiter.admit(callerOf(context.viewer, req.ip), record.requestId);
           return context;
         } catch (error) {
           if (error instanceof GatewayError) {

@@ -34,11 +34,24 @@ function gatewayErrorOf(error: unknown): GatewayError | undefined {
 }
 
 /**
+ * The code of a client's mistake that graphql-js or Apollo reports without one: Apollo's own
+ * refusals carrying an HTTP 4xx (an unsupported persisted query version), and graphql-js's
+ * error that stops coercing variables after 50 bad ones.
+ */
+function uncodedClientErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return undefined;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return 'BAD_REQUEST';
+  if (error.message.startsWith('Too many errors processing variables')) return 'BAD_USER_INPUT';
+  return undefined;
+}
+
+/**
  * True for errors the gateway or Apollo meant a client to see, and for a database outage;
  * anything else is a bug.
  */
 export function isExpectedError(formatted: GraphQLFormattedError, error: unknown): boolean {
-  if (gatewayErrorOf(error)) return true;
+  if (gatewayErrorOf(error) || uncodedClientErrorCode(error)) return true;
   const code = formatted.extensions?.code;
   return typeof code === 'string' && CLIENT_REQUEST_CODES.has(code);
 }
@@ -68,5 +81,6 @@ export function formatError(
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   }
-  return { message, locations, path, extensions: { code: formatted.extensions?.code } };
+  const code = uncodedClientErrorCode(error) ?? formatted.extensions?.code;
+  return { message, locations, path, extensions: { code } };
 }

@@ -515,6 +515,28 @@ const CASES: Record<string, Case[]> = {
       },
     ],
   ],
+  RATE_LIMITED: [
+    [
+      'a caller over its requests per window, with HTTP 429 and Retry-After',
+      async () => {
+        // A gateway of its own: this file's gateway has limits no test comes near.
+        const limited = await startTestGateway('error_table_rate', {
+          env: { RATE_LIMIT_ANONYMOUS: '1' },
+        });
+        try {
+          await limited.client.data('{ __typename }');
+          const response = await limited.client.request('{ __typename }');
+          expect([
+            response.status,
+            response.body.errors?.[0].extensions?.code,
+            Number(response.headers.get('retry-after')) > 0,
+          ]).toEqual([429, 'RATE_LIMITED', true]);
+        } finally {
+          await limited.stop();
+        }
+      },
+    ],
+  ],
   INTERNAL_SERVER_ERROR: [
     [
       'anything unexpected (here, a stored document the code cannot read), with no detail',

@@ -24,6 +24,18 @@ export interface TestGatewayOptions {
 }
 
 /**
+ * Rate limits no ordinary test comes near, so that tests never depend on each other's pace;
+ * test/hardening/rate-limits.test.ts sets small ones of its own.
+ */
+const GENEROUS_RATE_LIMITS = {
+  RATE_LIMIT_ANONYMOUS: '1000000',
+  RATE_LIMIT_CUSTOMER: '1000000',
+  RATE_LIMIT_BRAND: '1000000',
+  RATE_LIMIT_STAFF: '1000000',
+  RATE_LIMIT_MARKETING: '1000000',
+};
+
+/**
  * The gateway as `npm start` wires it, on port 0, against the test database under a database
  * name of its own, with a clock the test can pin.
  */
@@ -42,6 +54,7 @@ export async function startTestGateway(
     AUTH_JWT_ISSUER: TEST_ISSUER,
     UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
     PUBLIC_URL: 'http://localhost',
+    ...GENEROUS_RATE_LIMITS,
     ...options.env,
   });
   const clock = createTestClock();
