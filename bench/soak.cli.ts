@@ -20,7 +20,13 @@ const CALLERS = Number(process.env.SOAK_CALLERS ?? 20);
 async function startDatabaseProcess() {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../src/db/embedded/cli.ts')],
+    // The package's own command, built by its `prepare` on npm install.
+    [
+      path.join(
+        path.dirname(require.resolve('@customer-profile/embedded-mongo/package.json')),
+        'dist/cli.js',
+      ),
+    ],
     {
       env: { PATH: process.env.PATH, EMBEDDED_MONGO_PORT: '0' },
       stdio: ['ignore', 'pipe', 'inherit'],
