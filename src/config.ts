@@ -117,9 +117,10 @@ const environmentSchema = databaseSchema.extend({
   RATE_LIMIT_ANONYMOUS: optionalText.pipe(positiveInt(60)),
   RATE_LIMIT_CUSTOMER: optionalText.pipe(positiveInt(120)),
   RATE_LIMIT_STAFF: optionalText.pipe(positiveInt(600)),
-  RATE_LIMIT_MARKETING: optionalText.pipe(positiveInt(3000)),
+  RATE_LIMIT_MARKETING: optionalText.pipe(positiveInt(120_000)),
   RATE_LIMIT_BRAND: optionalText.pipe(positiveInt(6000)),
   RATE_LIMIT_TIMEOUT_MS: optionalText.pipe(positiveInt(500)),
+  RATE_LIMIT_SYNC_MS: optionalText.pipe(z.coerce.number<string>().int().min(0).default(200)),
   TRUST_PROXY_HOPS: optionalText.pipe(z.coerce.number<string>().int().min(0).default(0)),
   LOYALTY_RULES_FILE: optionalText,
   PUSH_TOPICS_FILE: optionalText,
@@ -204,6 +205,11 @@ export interface RateLimits {
   perWindow: Record<'anonymous' | 'customer' | 'brand' | 'staff' | 'marketing', number>;
   /** How long counting may take before the request is let through uncounted (fail open). */
   timeoutMs: number;
+  /**
+   * How often an instance adds its callers' requests to the shared counts; 0 counts every
+   * request in the database before serving it.
+   */
+  syncMs: number;
 }
 
 export interface Config {
@@ -456,6 +462,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
         marketing: values.RATE_LIMIT_MARKETING,
       },
       timeoutMs: values.RATE_LIMIT_TIMEOUT_MS,
+      syncMs: values.RATE_LIMIT_SYNC_MS,
     },
     trustProxyHops: values.TRUST_PROXY_HOPS,
     loyaltyRulesFile: values.LOYALTY_RULES_FILE,

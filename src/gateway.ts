@@ -94,6 +94,8 @@ export async function createGateway(
       logger,
     );
     await rateLimiter.ensureIndex();
+    // Stopped after the HTTP server has drained, so the last requests' counts are shared too.
+    cleanups.push(() => rateLimiter.close());
 
     // Created before Apollo so that Apollo's drain plugin can stop it gracefully.
     const httpServer = createServer();

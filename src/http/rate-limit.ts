@@ -1,6 +1,11 @@
 import { isIP } from 'node:net';
 
-import { type Collection, MongoServerError } from 'mongodb';
+import {
+  type AnyBulkWriteOperation,
+  type Collection,
+  MongoBulkWriteError,
+  MongoServerError,
+} from 'mongodb';
 
 import { isAuthenticated, type Viewer } from '../auth/viewer';
 import { type RateLimits } from '../config';
@@ -53,60 +58,150 @@ export interface RateLimiter {
    * the count cannot be made in time, the request goes through uncounted and a warning is logged.
    */
   admit(caller: Caller, requestId: string): Promise<void>;
+  /** Adds the requests not yet shared to the counts, and stops sharing. */
+  close(): Promise<void>;
 }
 
 const DUPLICATE_KEY = 11000;
 
+/** What one instance knows of a caller's window. */
+interface KnownWindow {
+  /** The count of every instance together, when this instance last read it. */
+  shared: number;
+  resetAt: Date;
+  /** Requests this instance let through since, not yet added to the shared count. */
+  unshared: number;
+}
+
+/**
+ * The update that adds `requests` to a caller's counter. The window starts at the caller's first
+ * request (not at a clock boundary) and restarts at the first request after it ends; a pipeline
+ * update does both in one step, with no read before the write. Every expression of one `$set`
+ * stage reads the document as it was before the update.
+ */
+function addRequests(requests: number, now: Date, windowMs: number) {
+  const ended = { $lte: [{ $ifNull: ['$resetAt', now] }, now] };
+  return [
+    {
+      $set: {
+        count: { $cond: [ended, requests, { $add: ['$count', requests] }] },
+        resetAt: { $cond: [ended, new Date(now.getTime() + windowMs), '$resetAt'] },
+      },
+    },
+  ];
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+/** Rejects once `timeoutMs` has passed, so a slow database cannot hold a request. */
+function withinTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no count within ${timeoutMs} ms`)), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Counts requests per caller in MongoDB, so that every gateway instance shares one count.
+ *
+ * With `syncMs` 0, every request is one atomic upsert, made before the request is served: exact,
+ * and one database command per request. Otherwise a caller's first request in a window is
+ * counted that way, and its later ones are judged on what this instance knows (the shared count
+ * it last read plus what it has let through since) while the counts are added up in the
+ * background, every caller's in one `bulkWrite` and read back in one `find`, once per `syncMs`.
+ * A caller can then exceed its limit by at most what it sends to the other instances within
+ * one `syncMs`; nobody under it is ever refused.
+ */
 export function createRateLimiter(
   collection: Collection<RateLimitCounter>,
   limits: RateLimits,
   logger: Logger,
 ): RateLimiter {
   const windowMs = limits.windowSeconds * 1000;
+  const known = new Map<string, KnownWindow>();
+  let timer: NodeJS.Timeout | undefined;
+  let sharing: Promise<void> | undefined;
 
-  /**
-   * One atomic upsert per request, so every instance shares the count. The window starts at
-   * the caller's first request (not at a clock boundary) and restarts at the first request
-   * after it ends; a pipeline update does both in one step, with no read before the write.
-   */
-  async function increment(key: string): Promise<RateLimitCounter> {
-    const now = new Date();
-    // Every expression of one $set stage reads the document as it was before the update.
-    const ended = { $lte: [{ $ifNull: ['$resetAt', now] }, now] };
-    const update = [
-      {
-        $set: {
-          count: { $cond: [ended, 1, { $add: ['$count', 1] }] },
-          resetAt: { $cond: [ended, new Date(now.getTime() + windowMs), '$resetAt'] },
-        },
-      },
-    ];
+  /** Counts one request in the database before it is served; the caller's count after it. */
+  async function countNow(key: string): Promise<RateLimitCounter> {
     const run = () =>
-      collection.findOneAndUpdate({ _id: key }, update, {
+      collection.findOneAndUpdate({ _id: key }, addRequests(1, new Date(), windowMs), {
         upsert: true,
         returnDocument: 'after',
         maxTimeMS: limits.timeoutMs,
       });
     // Two first requests at once may both try to insert; the loser then finds the winner's.
     const counter = await run().catch((error: unknown) => {
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return run();
+      if (isDuplicateKey(error)) return run();
       throw error;
     });
     if (!counter) throw new Error('the counter upsert returned no document');
     return counter;
   }
 
-  function withinTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      promise,
-      new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no count within ${limits.timeoutMs} ms`)),
-          limits.timeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+  /** Adds every caller's unshared requests in one command, then reads the counts back in one. */
+  async function share(): Promise<void> {
+    const now = new Date();
+    const batch = [...known].filter(([, window]) => window.unshared > 0);
+    for (const [key, window] of known) {
+      if (window.resetAt <= now && window.unshared === 0) known.delete(key);
+    }
+    if (batch.length === 0) return;
+    const sent = new Map(batch.map(([key, window]) => [key, window.unshared]));
+    for (const [, window] of batch) window.unshared = 0;
+    const operations: AnyBulkWriteOperation<RateLimitCounter>[] = batch.map(([key]) => ({
+      updateOne: {
+        filter: { _id: key },
+        update: addRequests(sent.get(key) ?? 0, now, windowMs),
+        upsert: true,
+      },
+    }));
+    try {
+      await collection.bulkWrite(operations, { ordered: false, maxTimeMS: limits.timeoutMs });
+    } catch (error) {
+      // Only the upserts that lost a race to insert the same counter are sent again.
+      const failed =
+        error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : ([] as never[]);
+      if (failed.length === 0 || failed.some((each) => each.code !== DUPLICATE_KEY)) throw error;
+      await collection.bulkWrite(
+        failed.map((each) => operations[each.index]),
+        { ordered: false, maxTimeMS: limits.timeoutMs },
+      );
+    }
+    const counters = await collection
+      .find({ _id: { $in: batch.map(([key]) => key) } }, { maxTimeMS: limits.timeoutMs })
+      .toArray();
+    for (const counter of counters) {
+      const window = known.get(counter._id);
+      if (window) Object.assign(window, { shared: counter.count, resetAt: counter.resetAt });
+    }
+  }
+
+  function shareSoon(): void {
+    if (timer || limits.syncMs === 0) return;
+    timer = setTimeout(() => {
+      sharing = share()
+        .catch((error: unknown) => {
+          // The requests were served; only the count is short, and only for this window.
+          logger.warn({ err: error }, 'rate limit counts not shared; some requests uncounted');
+        })
+        .finally(() => {
+          timer = undefined;
+          sharing = undefined;
+        });
+    }, limits.syncMs);
+    timer.unref();
+  }
+
+  function refuseOver(limit: number, count: number, resetAt: Date): void {
+    if (count <= limit) return;
+    const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
+    throw new RateLimitedError(retryAfter, limit, limits.windowSeconds);
   }
 
   return {
@@ -115,9 +210,16 @@ export function createRateLimiter(
     },
     async admit(caller, requestId) {
       const limit = limits.perWindow[caller.kind];
+      const window = known.get(caller.key);
+      if (limits.syncMs > 0 && window && window.resetAt.getTime() > Date.now()) {
+        refuseOver(limit, window.shared + window.unshared + 1, window.resetAt);
+        window.unshared += 1;
+        shareSoon();
+        return;
+      }
       let counter: RateLimitCounter;
       try {
-        counter = await withinTimeout(increment(caller.key));
+        counter = await withinTimeout(countNow(caller.key), limits.timeoutMs);
       } catch (error) {
         // A counting failure must not take the API down with it: serve, and say so.
         logger.warn(
@@ -126,9 +228,18 @@ export function createRateLimiter(
         );
         return;
       }
-      if (counter.count <= limit) return;
-      const retryAfter = Math.max(1, Math.ceil((counter.resetAt.getTime() - Date.now()) / 1000));
-      throw new RateLimitedError(retryAfter, limit, limits.windowSeconds);
+      if (limits.syncMs > 0) {
+        known.set(caller.key, { shared: counter.count, resetAt: counter.resetAt, unshared: 0 });
+      }
+      refuseOver(limit, counter.count, counter.resetAt);
+    },
+    async close() {
+      clearTimeout(timer);
+      timer = undefined;
+      await sharing;
+      await share().catch((error: unknown) => {
+        logger.warn({ err: error }, 'rate limit counts not shared at shutdown');
+      });
     },
   };
 }

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 
+import { type Collection, type CommandStartedEvent } from 'mongodb';
+
 import { RATE_LIMIT_COLLECTION } from '../../src/http/rate-limit';
 import { createLogger } from '../../src/logger';
 import { Brand } from '../../src/modules/customers/brand';
@@ -20,6 +22,8 @@ const LIMITS = {
   RATE_LIMIT_BRAND: '10',
   RATE_LIMIT_STAFF: '5',
   RATE_LIMIT_MARKETING: '5',
+  // Every request counted in the database before it is served: the exact mode.
+  RATE_LIMIT_SYNC_MS: '0',
 };
 
 function describeResponse(response: GraphQLResponse<unknown>): string {
@@ -47,7 +51,7 @@ function expectLimited(response: GraphQLResponse<unknown>, limit: number) {
   if (!ok) throw new Error(`expected RATE_LIMITED (429)\n${describeResponse(response)}`);
 }
 
-describe('rate limits shared by two gateway instances on one database', () => {
+describe('rate limits shared by two gateway instances on one database, counted exactly', () => {
   let first: TestGateway;
   let second: TestGateway;
 
@@ -123,6 +127,92 @@ describe('rate limits shared by two gateway instances on one database', () => {
     expect(indexes).toContainEqual(
       expect.objectContaining({ key: { resetAt: 1 }, expireAfterSeconds: 0 }),
     );
+  });
+});
+
+/** Resolves once `check` holds, asking again after each answer (a condition, not a delay). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('rate limits shared in the background by two gateway instances', () => {
+  const LIMIT = 6;
+  let first: TestGateway;
+  let second: TestGateway;
+  let counters: Collection<{ _id: string; count: number }>;
+
+  beforeAll(async () => {
+    const env = {
+      ...LIMITS,
+      RATE_LIMIT_CUSTOMER: String(LIMIT),
+      RATE_LIMIT_SYNC_MS: '50',
+      MONGODB_DATABASE: uniqueDatabaseName('rate_limits_shared'),
+    };
+    first = await startTestGateway('rate_limits_shared', { env });
+    second = await startTestGateway('rate_limits_shared', { env });
+    counters = first.gateway.connection
+      .getClient()
+      .db(first.gateway.connection.name)
+      .collection(RATE_LIMIT_COLLECTION);
+  });
+  afterAll(async () => {
+    await second.gateway.stop();
+    await first.stop();
+  });
+
+  it('refuses on one instance what the caller used up on the other, once their counts are shared', async () => {
+    const customer = await seed(first.client).customer().withJohnLewisAccount().create();
+    const token = await tokenFor({ role: 'customer', sub: customer.id });
+    const key = `customer:${customer.id}`;
+    for (let sent = 0; sent < LIMIT; sent += 1) {
+      expectServed(await first.client.request(ME, {}, { token }));
+    }
+    // The first instance adds what it let through to the shared count by itself.
+    await until(async () => (await counters.findOne({ _id: key }))?.count === LIMIT, 'shared');
+    // The second has never seen this caller: it counts its first request in the database.
+    expectLimited(await second.client.request(ME, {}, { token }), LIMIT);
+    // The first knows its own count is used up, without asking the database.
+    expectLimited(await first.client.request(ME, {}, { token }), LIMIT);
+  });
+
+  it('counts a busy caller with one write and one read per interval, not one per request', async () => {
+    // An interval longer than the test: the counts are shared only when the instance stops.
+    const lazy = await startTestGateway('rate_limits_shared', {
+      env: {
+        ...LIMITS,
+        RATE_LIMIT_CUSTOMER: '100',
+        RATE_LIMIT_SYNC_MS: '600000',
+        MONGODB_DATABASE: first.gateway.connection.name,
+      },
+      monitorCommands: true,
+    });
+    const customer = await seed(first.client).customer().withWaitroseAccount().create();
+    const token = await tokenFor({ role: 'customer', sub: customer.id });
+    const commands: string[] = [];
+    const client = lazy.gateway.connection.getClient();
+    client.on('commandStarted', (event: CommandStartedEvent) => {
+      if (event.command[event.commandName] === RATE_LIMIT_COLLECTION) {
+        commands.push(event.commandName);
+      }
+    });
+    try {
+      expectServed(await lazy.client.request(ME, {}, { token }));
+      const burst = await Promise.all(
+        Array.from({ length: 30 }, () => lazy.client.request(ME, {}, { token })),
+      );
+      burst.forEach(expectServed);
+      // The first request was counted before it was served; the burst only in memory.
+      expect(commands).toEqual(['findAndModify']);
+    } finally {
+      await lazy.gateway.stop();
+    }
+    // Stopping shares what was not yet shared: one write and one read for every caller.
+    expect(commands).toEqual(['findAndModify', 'update', 'find']);
+    expect((await counters.findOne({ _id: `customer:${customer.id}` }))?.count).toBe(31);
   });
 });
 
