@@ -20,16 +20,81 @@ export interface QuotePage {
   hasNextPage: boolean;
 }
 
+type Loader<K, V> = Pick<DataLoader<K, V>, 'load'>;
+
 export interface QuoteLoaders {
-  quotePage: DataLoader<QuotePageKey, QuotePage, string>;
-  quoteCount: DataLoader<QuoteCountKey, number, string>;
+  quotePage: Loader<QuotePageKey, QuotePage>;
+  quoteCount: Loader<QuoteCountKey, number>;
   /** Evidence for loyalty rules: every PURCHASED quote, oldest first. */
-  purchasedQuotesByCustomer: DataLoader<string, QuoteRecord[], string>;
+  purchasedQuotesByCustomer: Loader<string, QuoteRecord[]>;
   /**
    * What recording a quote makes stale in this request: every page, count and loyalty input of
    * that customer, whatever filters they were read under. Every write of this module calls it.
    */
   forgetQuotesOf(customerId: string): void;
+}
+
+/**
+ * One read of a customer's quotes. `branch` names the reads that one pipeline answers for many
+ * customers (the same kind and filters); `cacheKey` begins with the customer, so a write can
+ * drop every read of that customer. Both are computed once, when the read is asked for.
+ */
+type QuoteRead = (
+  | { kind: 'page'; page: QuotePageKey }
+  | { kind: 'count'; count: QuoteCountKey }
+  | { kind: 'purchased' }
+) & { customerId: string; branch: string; cacheKey: string };
+
+type QuoteReadResult = QuotePage | number | QuoteRecord[];
+
+function filterOf(
+  kind: QuoteRead['kind'],
+  key: QuoteCountKey & { first?: number; after?: CursorPosition },
+): string {
+  return JSON.stringify([
+    kind,
+    key.product ?? null,
+    key.status ?? null,
+    key.first ?? null,
+    key.after ? [key.after.createdAt.toISOString(), key.after.id.toHexString()] : null,
+  ]);
+}
+
+function pageRead(page: QuotePageKey): QuoteRead {
+  const branch = filterOf('page', page);
+  return {
+    kind: 'page',
+    page,
+    customerId: page.customerId,
+    branch,
+    cacheKey: cacheKeyOf(page.customerId, branch),
+  };
+}
+
+function countRead(count: QuoteCountKey): QuoteRead {
+  const branch = filterOf('count', count);
+  return {
+    kind: 'count',
+    count,
+    customerId: count.customerId,
+    branch,
+    cacheKey: cacheKeyOf(count.customerId, branch),
+  };
+}
+
+const PURCHASED_BRANCH = JSON.stringify(['purchased']);
+
+function purchasedRead(customerId: string): QuoteRead {
+  return {
+    kind: 'purchased',
+    customerId,
+    branch: PURCHASED_BRANCH,
+    cacheKey: cacheKeyOf(customerId, PURCHASED_BRANCH),
+  };
+}
+
+function cacheKeyOf(customerId: string, branch: string): string {
+  return `${objectIdKey(customerId)}|${branch}`;
 }
 
 /** A loader cache whose keys begin with a customer's id key, so one customer's can be dropped. */
@@ -42,36 +107,14 @@ class PerCustomerCache<V> extends Map<string, V> {
   }
 }
 
-function filterKey(key: QuoteCountKey & { first?: number; after?: CursorPosition }): string {
-  return JSON.stringify([
-    key.product ?? null,
-    key.status ?? null,
-    key.first ?? null,
-    key.after ? [key.after.createdAt.toISOString(), key.after.id.toHexString()] : null,
-  ]);
-}
-
-function cacheKey(key: QuoteCountKey & { first?: number; after?: CursorPosition }): string {
-  return `${objectIdKey(key.customerId)}|${filterKey(key)}`;
-}
-
-/** The count key of a page key: the same customer and filters, without page and cursor. */
-function countKeyOf({ customerId, product, status }: QuoteCountKey): QuoteCountKey {
-  return { customerId, product, status };
-}
-
-/** Keys that share filters go to the database together, one command per distinct filter. */
-function groupByFilters<K extends QuoteCountKey>(keys: readonly K[]): K[][] {
-  return [...groupBy(keys, filterKey).values()];
-}
-
-function matchStage(keys: readonly QuoteCountKey[], after?: CursorPosition) {
-  const ids = keys
-    .map((key) => parseObjectId(key.customerId))
+function customerIds(reads: readonly QuoteRead[]): Types.ObjectId[] {
+  return reads
+    .map((read) => parseObjectId(read.customerId))
     .filter((id): id is Types.ObjectId => id !== undefined);
-  const { product, status } = keys[0];
+}
+
+function filterStage({ product, status }: QuoteCountKey, after?: CursorPosition) {
   return {
-    customerId: trusted({ $in: ids }),
     ...(product ? { product } : {}),
     ...(status ? { status } : {}),
     // Strictly after the cursor in (createdAt desc, _id desc) order.
@@ -86,99 +129,125 @@ function matchStage(keys: readonly QuoteCountKey[], after?: CursorPosition) {
   };
 }
 
-/**
- * Pages every key; a first page (no cursor) also counts what its filters match, in the same
- * aggregate, and hands the count to `primeCount`: `totalCount` then costs no command of its own.
- */
-async function loadPages(
-  models: Models,
-  keys: readonly QuotePageKey[],
-  primeCount: (key: QuoteCountKey, count: number) => void,
-): Promise<QuotePage[]> {
-  const pages = new Map<string, QuotePage>();
-  for (const group of groupByFilters(keys)) {
-    const { first, after } = group[0];
-    // One aggregate pages every customer of the group: sort in page order, then keep each
-    // customer's first + 1 quotes, the extra one telling whether another page follows.
-    // $firstN bounds what the group holds, however long a customer's history.
-    const pipeline: PipelineStage[] = [
-      { $match: matchStage(group, after) },
-      { $sort: { customerId: 1, createdAt: -1, _id: -1 } },
-      {
-        $group: {
-          _id: '$customerId',
-          quotes: { $firstN: { input: '$$ROOT', n: first + 1 } },
-          ...(after ? {} : { count: { $sum: 1 } }),
-        },
-      },
-    ];
-    const rows = await models.Quote.aggregate<{
-      _id: Types.ObjectId;
-      quotes: QuoteRecord[];
-      count?: number;
-    }>(pipeline);
-    const byCustomer = new Map(rows.map((row) => [row._id.toHexString(), row]));
-    for (const key of group) {
-      const row = byCustomer.get(objectIdKey(key.customerId));
-      const quotes = row?.quotes ?? [];
-      pages.set(cacheKey(key), {
-        quotes: quotes.slice(0, first),
-        hasNextPage: quotes.length > first,
-      });
-      if (!after) primeCount(key, row?.count ?? 0);
-    }
-  }
-  return keys.map((key) => pages.get(cacheKey(key)) ?? { quotes: [], hasNextPage: false });
+/** One row of a branch's answer: a customer's page, count or purchased quotes. */
+interface BranchRow {
+  _id: Types.ObjectId;
+  quotes?: QuoteRecord[];
+  count?: number;
 }
 
-async function loadCounts(models: Models, keys: readonly QuoteCountKey[]): Promise<number[]> {
-  const counts = new Map<string, number>();
-  for (const group of groupByFilters(keys)) {
-    const rows = await models.Quote.aggregate<{ _id: Types.ObjectId; count: number }>([
-      { $match: matchStage(group) },
-      { $group: { _id: '$customerId', count: { $sum: 1 } } },
-    ]);
-    const byCustomer = new Map(rows.map((row) => [row._id.toHexString(), row.count]));
-    for (const key of group) {
-      counts.set(cacheKey(key), byCustomer.get(objectIdKey(key.customerId)) ?? 0);
+/**
+ * The pipeline that answers one branch for every customer in it, after a `$match` on those
+ * customers. A first page (no cursor) also counts what its filters match, so `totalCount` then
+ * costs nothing of its own.
+ */
+function branchPipeline(reads: readonly QuoteRead[]): PipelineStage.FacetPipelineStage[] {
+  const ids = trusted({ $in: customerIds(reads) });
+  const [read] = reads;
+  switch (read.kind) {
+    case 'page': {
+      const { first, after } = read.page;
+      // Sorted in page order, each customer's first + 1 quotes: the extra one tells whether
+      // another page follows. $firstN bounds what the group holds, however long the history.
+      return [
+        { $match: { customerId: ids, ...filterStage(read.page, after) } },
+        { $sort: { customerId: 1, createdAt: -1, _id: -1 } },
+        {
+          $group: {
+            _id: '$customerId',
+            quotes: { $firstN: { input: '$$ROOT', n: first + 1 } },
+            ...(after ? {} : { count: { $sum: 1 } }),
+          },
+        },
+      ];
     }
+    case 'count':
+      return [
+        { $match: { customerId: ids, ...filterStage(read.count) } },
+        { $group: { _id: '$customerId', count: { $sum: 1 } } },
+      ];
+    case 'purchased':
+      return [
+        { $match: { customerId: ids, status: QuoteStatus.PURCHASED } },
+        { $sort: { createdAt: 1, _id: 1 } },
+        { $group: { _id: '$customerId', quotes: { $push: '$$ROOT' } } },
+      ];
   }
-  return keys.map((key) => counts.get(cacheKey(key)) ?? 0);
+}
+
+/**
+ * Every quote read of one batch in ONE aggregate, whatever mix of pages, counts and loyalty
+ * evidence it holds: a `$match` on all the customers asked for (through the customer index),
+ * then one `$facet` branch per kind and filters. A batch of a single branch needs no `$facet`.
+ */
+async function loadQuoteReads(
+  models: Models,
+  reads: readonly QuoteRead[],
+  primeCount: (key: QuoteCountKey, count: number) => void,
+): Promise<QuoteReadResult[]> {
+  const branches = [...groupBy(reads, (read) => read.branch).values()];
+  let answers: BranchRow[][];
+  if (branches.length === 1) {
+    answers = [await models.Quote.aggregate<BranchRow>(branchPipeline(branches[0]))];
+  } else {
+    const facets = Object.fromEntries(
+      branches.map((branch, index) => [`b${index}`, branchPipeline(branch)]),
+    );
+    const [answer] = await models.Quote.aggregate<Record<string, BranchRow[]>>([
+      { $match: { customerId: trusted({ $in: customerIds(reads) }) } },
+      { $facet: facets },
+    ]);
+    answers = branches.map((_branch, index) => answer?.[`b${index}`] ?? []);
+  }
+
+  const results = new Map<string, QuoteReadResult>();
+  branches.forEach((branch, index) => {
+    const rows = new Map(answers[index].map((row) => [row._id.toHexString(), row]));
+    for (const read of branch) {
+      const row = rows.get(objectIdKey(read.customerId));
+      switch (read.kind) {
+        case 'page': {
+          const { first, after } = read.page;
+          const quotes = row?.quotes ?? [];
+          results.set(read.cacheKey, {
+            quotes: quotes.slice(0, first),
+            hasNextPage: quotes.length > first,
+          });
+          if (!after) primeCount(read.page, row?.count ?? 0);
+          break;
+        }
+        case 'count':
+          results.set(read.cacheKey, row?.count ?? 0);
+          break;
+        case 'purchased':
+          results.set(read.cacheKey, row?.quotes ?? []);
+      }
+    }
+  });
+  return reads.map((read) => results.get(read.cacheKey) ?? []);
 }
 
 /** Fresh per request: a loader's cache must never outlive the request that filled it. */
 export function createQuoteLoaders(models: Models): QuoteLoaders {
-  const pageCache = new PerCustomerCache<Promise<QuotePage>>();
-  const countCache = new PerCustomerCache<Promise<number>>();
-  const purchasedQuotesByCustomer = new DataLoader<string, QuoteRecord[], string>(
-    async (keys) => {
-      const ids = keys.map(parseObjectId).filter((id): id is Types.ObjectId => id !== undefined);
-      const quotes = await models.Quote.find({
-        customerId: trusted({ $in: ids }),
-        status: QuoteStatus.PURCHASED,
-      })
-        .sort({ createdAt: 1, _id: 1 })
-        .lean();
-      const byCustomer = groupBy(quotes, (quote) => quote.customerId.toHexString());
-      return keys.map((key) => byCustomer.get(objectIdKey(key)) ?? []);
-    },
-    { cacheKeyFn: objectIdKey },
-  );
-  const quoteCount = new DataLoader<QuoteCountKey, number, string>(
-    (keys) => loadCounts(models, keys),
-    { cacheKeyFn: cacheKey, cacheMap: countCache },
+  const cache = new PerCustomerCache<Promise<QuoteReadResult>>();
+  const reads: DataLoader<QuoteRead, QuoteReadResult, string> = new DataLoader(
+    (keys) =>
+      loadQuoteReads(models, keys, (key, count) => {
+        const read = countRead({
+          customerId: key.customerId,
+          product: key.product,
+          status: key.status,
+        });
+        reads.prime(read, count);
+      }),
+    { cacheKeyFn: (read) => read.cacheKey, cacheMap: cache },
   );
   return {
-    quotePage: new DataLoader<QuotePageKey, QuotePage, string>(
-      (keys) => loadPages(models, keys, (key, count) => quoteCount.prime(countKeyOf(key), count)),
-      { cacheKeyFn: cacheKey, cacheMap: pageCache },
-    ),
-    quoteCount,
-    purchasedQuotesByCustomer,
-    forgetQuotesOf: (customerId) => {
-      pageCache.deleteCustomer(customerId);
-      countCache.deleteCustomer(customerId);
-      purchasedQuotesByCustomer.clear(customerId);
+    quotePage: { load: async (key) => (await reads.load(pageRead(key))) as QuotePage },
+    quoteCount: { load: async (key) => (await reads.load(countRead(key))) as number },
+    purchasedQuotesByCustomer: {
+      load: async (customerId) => (await reads.load(purchasedRead(customerId))) as QuoteRecord[],
     },
+    forgetQuotesOf: (customerId) => cache.deleteCustomer(customerId),
   };
 }
