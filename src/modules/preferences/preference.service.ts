@@ -202,6 +202,68 @@ export function consentEventsOf(outcome: WriteOutcome): ConsentEvent[] {
   );
 }
 
+/** What a change is decided on. */
+interface ChangeBasis {
+  stored?: BrandPreferenceRecord;
+  /** The last event of the customer's consent chain. */
+  head?: Pick<ConsentEventRecord, 'seq' | 'hash'>;
+  remembered?: IdempotencyKeyRecord;
+}
+
+/**
+ * Everything a change is decided on, in ONE command at the start of its transaction: the
+ * customer (that it exists), its preference document for the brand, the head of its consent
+ * chain and the idempotency key, if one was given, each joined to the customer by `$lookup`.
+ * Undefined when no customer has the id.
+ */
+async function readChangeBasis(
+  { Customer, BrandPreference, ConsentEvent, IdempotencyKey }: Models,
+  write: PreferenceWrite,
+  session: ClientSession,
+): Promise<ChangeBasis | undefined> {
+  const idempotency = write.idempotency
+    ? [
+        {
+          $lookup: {
+            from: IdempotencyKey.collection.collectionName,
+            pipeline: [{ $match: { _id: write.idempotency.id } }],
+            as: 'remembered',
+          },
+        },
+      ]
+    : [];
+  const [row] = await Customer.aggregate<{
+    stored: BrandPreferenceRecord[];
+    head: Pick<ConsentEventRecord, 'seq' | 'hash'>[];
+    remembered?: IdempotencyKeyRecord[];
+  }>([
+    { $match: { _id: write.customerId } },
+    { $project: { _id: 1 } },
+    {
+      $lookup: {
+        from: BrandPreference.collection.collectionName,
+        pipeline: [{ $match: { customerId: write.customerId, brand: write.brand } }],
+        as: 'stored',
+      },
+    },
+    {
+      $lookup: {
+        from: ConsentEvent.collection.collectionName,
+        pipeline: [
+          { $match: { customerId: write.customerId } },
+          { $sort: { seq: -1 } },
+          { $limit: 1 },
+          { $project: { _id: 0, seq: 1, hash: 1 } },
+        ],
+        as: 'head',
+      },
+    },
+    ...idempotency,
+  ]).session(session);
+  if (!row) return undefined;
+  return { stored: row.stored[0], head: row.head[0], remembered: row.remembered?.[0] };
+}
+
 /**
  * `writePreferences` inside a transaction the caller runs, for a change that must commit with
  * other writes (a postal letter's updates for several brands and its own status).
@@ -212,20 +274,17 @@ export async function writePreferencesInSession(
   session: ClientSession,
 ): Promise<{ outcome: WriteOutcome; replayed?: IdempotencyKeyRecord }> {
   const { BrandPreference, ConsentEvent, ConsentPayload, FeedCounter, IdempotencyKey } = models;
-  if (write.idempotency) {
-    const remembered = await IdempotencyKey.findById(write.idempotency.id).session(session).lean();
-    if (remembered) {
-      if (remembered.requestDigest !== write.idempotency.requestDigest) {
-        throw new BadUserInputError('input.idempotencyKey', 'was already used with another input');
-      }
-      return { outcome: { state: NEVER_SET, events: [], payloads: [] }, replayed: remembered };
+  const basis = await readChangeBasis(models, write, session);
+  if (!basis) throw new NotFoundError('No customer has this id', 'input.customerId');
+  const { stored, head, remembered } = basis;
+  if (write.idempotency && remembered) {
+    if (remembered.requestDigest !== write.idempotency.requestDigest) {
+      throw new BadUserInputError('input.idempotencyKey', 'was already used with another input');
     }
+    return { outcome: { state: NEVER_SET, events: [], payloads: [] }, replayed: remembered };
   }
 
-  const stored = await BrandPreference.findOne({ customerId: write.customerId, brand: write.brand })
-    .session(session)
-    .lean();
-  const before = stateOfRecord(stored ?? undefined);
+  const before = stateOfRecord(stored);
   if (write.expectedVersion !== undefined && write.expectedVersion !== before.version) {
     throw new VersionConflictError(
       `The preferences are at version ${before.version}, not ${write.expectedVersion}`,
@@ -244,11 +303,6 @@ export async function writePreferencesInSession(
       { $inc: { position: changes.length } },
       { upsert: true, returnDocument: 'after', session },
     ).lean();
-    const head = await ConsentEvent.findOne({ customerId: write.customerId })
-      .sort({ seq: -1 })
-      .select({ seq: 1, hash: 1 })
-      .session(session)
-      .lean();
     let position = counter.position - changes.length;
     let seq = head?.seq ?? 0;
     let prevHash = head?.hash ?? GENESIS_HASH;
@@ -532,7 +586,9 @@ export class PreferenceService {
     const request = parseInput(setPreferencesInputSchema, input, 'input');
     const customerHex = request.customerId ?? (viewer.role === 'customer' ? viewer.subject : '');
     if (!customerHex) throw new BadUserInputError('input.customerId', 'is required');
-    const customerId = await this.existingCustomer(customerHex, 'input.customerId');
+    // That the customer exists is checked by the write, in the same read as its preferences.
+    const customerId = parseObjectId(customerHex);
+    if (!customerId) throw new BadUserInputError('input.customerId', 'is not a valid id');
     const requested = this.requestedConsents(request);
     const { outcome, replayed } = await writePreferences(this.deps, {
       customerId,
