@@ -37,6 +37,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const COUNTED_REQUESTS = 10;
 const CRM_LISTS = 20;
 const SETTLE_MS = 500;
+/** BENCH_SCENARIOS=myAccount,crmList runs only those; BENCH_PROFILE=gateway profiles a server. */
+const ONLY = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
+const PROFILED = new Set(process.env.BENCH_PROFILE?.split(',').map((name) => name.trim()));
+const PROFILES = join(__dirname, 'results', 'profiles');
 /** Reference answers are fetched a few at a time: a burst would inflate the gateway's peak RSS. */
 const REFERENCE_CONCURRENCY = 4;
 
@@ -57,11 +61,15 @@ interface Figures extends LoadResult {
   commandsPerRequest: number;
 }
 
-function forkReady<T>(script: string, env: NodeJS.ProcessEnv): Promise<[ChildProcess, T]> {
+function forkReady<T>(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  execArgv: string[] = [],
+): Promise<[ChildProcess, T]> {
   const child = fork(join(BUILT, 'bench', script), [], {
     env,
     // Plain node, whatever runs this script (ts-node's hooks would otherwise be inherited).
-    execArgv: [],
+    execArgv,
     // The gateway logs a line per request as shipped; the bench does not read them.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -176,7 +184,15 @@ async function main(): Promise<void> {
 
     const servers = {} as Record<ServerName, { child: ChildProcess; url: string }>;
     for (const name of SERVERS) {
-      const [child, ready] = await forkReady<ServerReady>(join('servers', `${name}.js`), env);
+      // A CPU profile of the whole run, written when the server exits, for bench/profile.ts.
+      const profile = PROFILED.has(name)
+        ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${name}.cpuprofile`]
+        : [];
+      const [child, ready] = await forkReady<ServerReady>(
+        join('servers', `${name}.js`),
+        env,
+        profile,
+      );
       children.push(child);
       servers[name] = { child, url: `http://127.0.0.1:${ready.port}/graphql` };
     }
@@ -249,19 +265,12 @@ async function main(): Promise<void> {
     const results = {} as Record<Scenario, Record<ServerName, Figures>>;
     const transportFloorRps = {} as Record<Scenario, number>;
     const problems: string[] = [];
-    for (const scenario of SCENARIOS) {
+    const scenariosRun = SCENARIOS.filter((scenario) => !ONLY || ONLY.includes(scenario));
+    for (const scenario of scenariosRun) {
       results[scenario] = {} as Record<ServerName, Figures>;
       const requests = pools[scenario];
       for (const name of SERVERS) {
         const { child, url } = servers[name];
-        const before = await settledCommands(child);
-        const counted = await ask<LoadResult>(loader, {
-          kind: 'sequential',
-          url,
-          requests,
-          count: COUNTED_REQUESTS,
-        } satisfies LoadJob);
-        const after = await settledCommands(child);
         const figures = await ask<LoadResult>(loader, {
           kind: 'load',
           url,
@@ -270,6 +279,16 @@ async function main(): Promise<void> {
           warmupSeconds: WARMUP_SECONDS,
           seconds: SECONDS,
         } satisfies LoadJob);
+        // Counted after the load, on a warm server: what a request costs in steady state,
+        // the rate limit's background counting included.
+        const before = await settledCommands(child);
+        const counted = await ask<LoadResult>(loader, {
+          kind: 'sequential',
+          url,
+          requests,
+          count: COUNTED_REQUESTS,
+        } satisfies LoadJob);
+        const after = await settledCommands(child);
         const errors = counted.errors + figures.errors;
         results[scenario][name] = {
           ...figures,
@@ -315,7 +334,7 @@ async function main(): Promise<void> {
       peakRssMb[name] = (await ask<ServerReport>(servers[name].child, 'report')).maxRssMb;
     }
     const scenarios = Object.fromEntries(
-      SCENARIOS.map((scenario) => [
+      scenariosRun.map((scenario) => [
         scenario,
         Object.fromEntries(
           SERVERS.map((name) => {
@@ -338,15 +357,17 @@ async function main(): Promise<void> {
       peakRssMb,
     };
     mkdirSync(join(__dirname, 'results'), { recursive: true });
-    writeFileSync(
-      join(__dirname, 'results', 'latest.json'),
-      `${JSON.stringify(report, null, 2)}\n`,
-    );
     const table = readmeTable(report);
     process.stdout.write(`\n${table}\n`);
     if (problems.length > 0) {
       throw new Error(`wrong answers, so the run does not count:\n${problems.join('\n')}`);
     }
+    // A partial run is for looking into one scenario: it never replaces the whole run's record.
+    if (ONLY) return;
+    writeFileSync(
+      join(__dirname, 'results', 'latest.json'),
+      `${JSON.stringify(report, null, 2)}\n`,
+    );
     if (process.env.BENCH_WRITE_README !== 'false')
       await writeReadmeSection('bench-gateway', table);
   } finally {

@@ -12,6 +12,7 @@ import { z } from 'zod';
 
 import { type AuthConfig } from '../config';
 import { parseObjectId } from '../db/object-id';
+import { BoundedMap } from '../lib/bounded-map';
 import { ServiceUnavailableError, UnauthenticatedError } from '../graphql/errors';
 import { type Logger } from '../logger';
 import { Brand } from '../modules/customers/brand';
@@ -29,6 +30,9 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** Turns an Authorization header into a viewer; a bad token throws UNAUTHENTICATED (HTTP 401). */
 export type TokenVerifier = (authorization: string | undefined) => Promise<Viewer>;
+
+/** Verified tokens remembered at most; past it the oldest is forgotten first. */
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 const SHARED_SECRET_ALGORITHMS = ['HS256'];
 const PUBLIC_KEY_ALGORITHMS = ['RS256', 'ES256'];
@@ -93,6 +97,30 @@ function describeJoseError(error: InstanceType<typeof joseErrors.JOSEError>): st
 }
 
 /**
+ * Tokens already verified, until the moment the checks would refuse them (expiry or age). A
+ * website or app sends one token with every request of a session; verifying its signature once
+ * instead of every time saves the largest single cost of a small request. Only tokens that
+ * passed every check are kept; the viewer is frozen, since every request then shares it.
+ */
+class VerifiedTokens {
+  private readonly kept = new BoundedMap<string, { viewer: Viewer; refusedFromMs: number }>(
+    VERIFIED_TOKENS_KEPT,
+  );
+
+  find(token: string, nowMs: number): Viewer | undefined {
+    const entry = this.kept.get(token);
+    if (!entry) return undefined;
+    if (nowMs < entry.refusedFromMs) return entry.viewer;
+    this.kept.delete(token);
+    return undefined;
+  }
+
+  keep(token: string, viewer: Viewer, refusedFromMs: number): void {
+    this.kept.set(token, { viewer: Object.freeze(viewer), refusedFromMs });
+  }
+}
+
+/**
  * Checks a token's signature, audience, age and lifetime; JWKS tokens also their issuer. A key
  * set that cannot be fetched fails the request with SERVICE_UNAVAILABLE (HTTP 503).
  */
@@ -100,6 +128,14 @@ export function createTokenVerifier(config: TokenVerifierConfig, logger?: Logger
   // A KeyObject made once: given raw bytes, jose would import the key again for every token.
   const secret = config.jwtSecret ? createSecretKey(Buffer.from(config.jwtSecret)) : undefined;
   const jwks = config.jwksUrl ? remoteKeySet(config.jwksUrl) : undefined;
+  const verifiedTokens = new VerifiedTokens();
+
+  /** When jose would start refusing a token it accepts now: its expiry or its age limit. */
+  function refusedFromMs({ exp, iat }: JWTPayload): number {
+    const expiry = typeof exp === 'number' ? exp : Infinity;
+    const ageLimit = typeof iat === 'number' ? iat + config.maxTokenAgeSeconds : Infinity;
+    return (Math.min(expiry, ageLimit) + CLOCK_TOLERANCE_SECONDS) * 1000;
+  }
 
   async function verify(token: string): Promise<JWTPayload> {
     let algorithm: string | undefined;
@@ -144,6 +180,8 @@ export function createTokenVerifier(config: TokenVerifierConfig, logger?: Logger
     if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw rejected('the Authorization header must be "Bearer <token>"');
+    const known = verifiedTokens.find(match[1], Date.now());
+    if (known) return known;
     let payload: JWTPayload;
     try {
       payload = await verify(match[1]);
@@ -162,6 +200,9 @@ export function createTokenVerifier(config: TokenVerifierConfig, logger?: Logger
       throw rejected(`its ${claim} claim is missing or wrong`);
     }
     const { sub, role, brand } = claims.data;
-    return role === 'brand' ? { role, subject: sub, brand } : { role, subject: sub };
+    const viewer: Viewer =
+      role === 'brand' ? { role, subject: sub, brand } : { role, subject: sub };
+    verifiedTokens.keep(match[1], viewer, refusedFromMs(payload));
+    return viewer;
   };
 }

@@ -9,7 +9,10 @@ import {
   Source,
   TokenKind,
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -21,7 +24,11 @@ import { type RequestHandler } from 'express';
 import { type QueryLimits } from '../config';
 import { type Context, type RequestRecord } from '../graphql/context';
 import { QueryTooComplexError, type QueryLimit } from '../graphql/errors';
+import { BoundedMap } from '../lib/bounded-map';
 import { formatError } from './format-error';
+
+/** Documents (and variable shapes per document) whose measure a process remembers. */
+const MEASURED_DOCUMENTS_KEPT = 1000;
 
 /**
  * GraphQL Armor reports a broken limit as a plain error whose message ends "found N."; the
@@ -160,32 +167,36 @@ const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
  * before any resolver runs.
  */
 export function costLimitPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
+  // Apollo keeps one parsed document per query text, so a document's costs hang off it.
+  const costsOf = new WeakMap<DocumentNode, BoundedMap<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
+          const variables = request.variables ?? {};
           const { errors } = getVariableValues(
             schema,
             operation.variableDefinitions ?? [],
-            request.variables ?? {},
+            variables,
           );
           // Variables that do not fit are refused by execution itself, before any resolver.
           if (errors) return;
-          let measured: number;
-          try {
-            measured = getComplexity({
-              schema,
-              query: document,
-              operationName: operation.name?.value,
-              variables: request.variables ?? {},
-              estimators: [listSizeEstimator],
-              // Every node costs at least one: past the limit in nodes, the cost is too.
-              maxQueryNodes: limits.cost,
-            });
-          } catch (error) {
-            if (!(error instanceof GraphQLError)) throw error;
-            throw new QueryTooComplexError('cost', limits.cost, limits.cost + 1);
+          // The cost depends on the operation and on the numbers and list lengths among the
+          // variables (`first`, `ids`), never on a string's value: strings are left out.
+          const shape = JSON.stringify(variables, (_key, value: unknown) =>
+            typeof value === 'string' ? 0 : value,
+          );
+          const key = `${operation.name?.value ?? ''}\n${shape}`;
+          let costs = costsOf.get(document);
+          if (!costs) {
+            costs = new BoundedMap(MEASURED_DOCUMENTS_KEPT);
+            costsOf.set(document, costs);
+          }
+          let measured = costs.get(key);
+          if (measured === undefined) {
+            measured = measureCost(schema, document, operation, variables, limits.cost);
+            costs.set(key, measured);
           }
           if (measured > limits.cost) {
             throw new QueryTooComplexError('cost', limits.cost, measured);
@@ -196,17 +207,46 @@ export function costLimitPlugin(limits: QueryLimits): ApolloServerPlugin<Context
   };
 }
 
+/** What one operation costs under `listSizeEstimator`; past the limit in nodes, the limit + 1. */
+function measureCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  limit: number,
+): number {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      operationName: operation.name?.value,
+      variables,
+      estimators: [listSizeEstimator],
+      // Every node costs at least one: past the limit in nodes, the cost is too.
+      maxQueryNodes: limit,
+    });
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return limit + 1;
+  }
+}
+
 /**
  * The token limit, applied to the document's source before Apollo parses it (no syntax tree is
  * built for a document over the limit). Apollo's plugins cannot refuse a request before
  * parsing with a coded error, so this runs as HTTP middleware in front of it.
  */
 export function tokenLimit(max: number): RequestHandler {
+  // Clients send the same few documents again and again: each is counted once.
+  const withinLimit = new BoundedMap<string, true>(MEASURED_DOCUMENTS_KEPT);
   return (req, res, next) => {
     const source: unknown = req.method === 'GET' ? req.query.query : req.body?.query;
-    if (typeof source !== 'string') return next();
+    if (typeof source !== 'string' || withinLimit.has(source)) return next();
     const measured = countTokens(source);
-    if (measured <= max) return next();
+    if (measured <= max) {
+      withinLimit.set(source, true);
+      return next();
+    }
     const error = new QueryTooComplexError('tokens', max, measured);
     (res.locals.requestRecord as RequestRecord).errorCodes.push(error.code);
     res.status(400).json({ errors: [formatError(error.toJSON(), error)] });

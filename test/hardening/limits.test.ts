@@ -110,6 +110,27 @@ describe('limits on what one request may cost', () => {
     ).toBeUndefined();
   });
 
+  it('measures one document again for every list size its variables give', async () => {
+    const query = `query ($ids: [ID!]!, $first: Int!) {
+      customers(ids: $ids) { id quotes(first: $first) { edges { node { id reference } } } }
+    }`;
+    const ids = Array.from({ length: 50 }, () => SOME_ID);
+    const ask = (variables: Record<string, unknown>) =>
+      test.client.request(query, variables, { token: staff });
+    // Cheap, then the same document past the limit by its list length, then by its page size.
+    expect((await ask({ ids: ids.slice(0, 5), first: 5 })).body.errors).toBeUndefined();
+    const longer = await ask({ ids, first: 5 });
+    expect((await ask({ ids: ids.slice(0, 5), first: 5 })).body.errors).toBeUndefined();
+    expect(longer.body.errors).toBeUndefined();
+    const deeper = await ask({ ids, first: 100 });
+    expect(deeper.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'cost',
+    });
+    const other = await ask({ ids: ids.map(() => '0123456789abcdef0123456a'), first: 100 });
+    expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
+  });
+
   it('refuses a mutation over a limit before anything is written', async () => {
     const input = accountInput();
     const ids = Array.from({ length: 51 }, () => 'id').join(' ');
