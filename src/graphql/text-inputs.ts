@@ -40,6 +40,17 @@ export function findControlCharacter(
     const found = badPathIn(value, name);
     if (found) return found;
   }
+  if (!literalsChecked.has(document)) literalsChecked.set(document, badLiteralIn(document));
+  return literalsChecked.get(document);
+}
+
+/**
+ * What `badLiteralIn` found for each document: Apollo keeps one parsed document per query text,
+ * so a document sent again is not walked again.
+ */
+const literalsChecked = new WeakMap<DocumentNode, string | undefined>();
+
+function badLiteralIn(document: DocumentNode): string | undefined {
   let found: string | undefined;
   const names: string[] = [];
   visit(document, {
