@@ -136,7 +136,8 @@ async function load(job: Extract<LoadJob, { kind: 'load' }>): Promise<LoadResult
   const failed = warm.errors + warm.timeouts + result.errors + result.timeouts;
   if (failed > 0) tally.firstError ??= `${failed} requests failed without an answer`;
   return {
-    rps: Math.round(result.requests.total / job.seconds),
+    // One decimal: the slowest server may finish only a few requests a second.
+    rps: Math.round((10 * result.requests.total) / job.seconds) / 10,
     p50Ms: result.latency.p50,
     p97_5Ms: result.latency.p97_5,
     p99Ms: result.latency.p99,
