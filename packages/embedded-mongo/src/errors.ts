@@ -19,6 +19,7 @@ export const ErrorCode = {
   NamespaceExists: 48,
   MaxTimeMSExpired: 50,
   CommandNotFound: 59,
+  WriteConcernFailed: 64,
   ImmutableField: 66,
   InvalidOptions: 72,
   InvalidNamespace: 73,
