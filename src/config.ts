@@ -149,6 +149,11 @@ export interface DatabaseConfig {
   embeddedDataDir?: string;
   embeddedPort?: number;
   databaseName: string;
+  /**
+   * Start a database of our own (embedded or mongod) with test commands enabled (the
+   * `failCommand` fail point). The test suite's global setup sets it; no environment does.
+   */
+  enableTestCommands?: boolean;
 }
 
 /** The earliest dates a report may carry: anything before the business existed is a mistake. */

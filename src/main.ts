@@ -85,18 +85,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  if (config.seedDemoData) {
-    const seed = await seedIfEmpty(gateway.connection, gateway.models, {
-      today: startOfToday(systemClock.now()),
-    });
-    if (seed.seeded) logger.info({ ...seed }, 'loaded the demo data into an empty database');
-  }
-  logger.info({ url: gateway.url, provider: gateway.database.kind }, 'gateway ready');
-  await printWelcome(config, gateway);
-
   // Requests in flight finish (up to SHUTDOWN_GRACE_MS), then the database closes and the last
-  // spans are sent; exit 0.
+  // spans are sent; exit 0. Handled as soon as the gateway is up: a signal during the seed or
+  // the welcome below would otherwise end the process with requests still in flight.
+  let stopping = false;
   const shutdown = (signal: string) => {
+    stopping = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping');
     gateway
       .stop()
@@ -114,6 +108,20 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+
+  try {
+    if (config.seedDemoData) {
+      const seed = await seedIfEmpty(gateway.connection, gateway.models, {
+        today: startOfToday(systemClock.now()),
+      });
+      if (seed.seeded) logger.info({ ...seed }, 'loaded the demo data into an empty database');
+    }
+    logger.info({ url: gateway.url, provider: gateway.database.kind }, 'gateway ready');
+    await printWelcome(config, gateway);
+  } catch (error) {
+    // A shutdown closes the database under the seed or the welcome: the stop decides the exit.
+    if (!stopping) throw error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 import {
   type MongoClient,
   MongoNetworkError,
@@ -44,6 +46,9 @@ export async function openConnection(
     socketTimeoutMS: options.timeoutMs,
     // Fail a request at once when the database is gone rather than queue it in memory.
     bufferCommands: false,
+    // The driver loads `os` by a dynamic import(), which fails inside a module sandbox (Jest's),
+    // and then sends the server no client metadata at all: no appName in its logs or fail points.
+    runtimeAdapters: { os },
   });
   options.watchClient?.(connection.getClient());
   // Without a listener, an 'error' event would end the process; the driver reconnects by itself.

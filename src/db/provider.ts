@@ -56,11 +56,18 @@ async function findMongodBinary(
   return { path: downloaded, source: 'a downloaded mongod binary' };
 }
 
-async function startMongod(binary: { path: string; source: string }): Promise<DatabaseHandle> {
+async function startMongod(
+  binary: { path: string; source: string },
+  enableTestCommands: boolean,
+): Promise<DatabaseHandle> {
   const { MongoMemoryReplSet } = await import('mongodb-memory-server');
   const replSet = await MongoMemoryReplSet.create({
     binary: { systemBinary: binary.path },
-    replSet: { count: 1, storageEngine: 'wiredTiger' },
+    replSet: {
+      count: 1,
+      storageEngine: 'wiredTiger',
+      args: enableTestCommands ? ['--setParameter', 'enableTestCommands=1'] : [],
+    },
   });
   await replSet.waitUntilRunning();
   return {
@@ -77,6 +84,7 @@ async function startEmbedded(config: DatabaseConfig, reason: string): Promise<Da
   const server = await startEmbeddedServer({
     port: config.embeddedPort ?? 0,
     dataDir: config.embeddedDataDir,
+    enableTestCommands: config.enableTestCommands,
   });
   const persistence = config.embeddedDataDir
     ? `persisting to ${config.embeddedDataDir}`
@@ -104,7 +112,7 @@ async function pickDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
             '(set MONGOMS_SYSTEM_BINARY to a mongod path)',
         );
       }
-      return startMongod(binary);
+      return startMongod(binary, config.enableTestCommands ?? false);
     }
     case 'embedded':
       return startEmbedded(config, 'MONGO_PROVIDER=embedded');
@@ -113,7 +121,7 @@ async function pickDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
   }
   if (config.uri) return connectToUri(config.uri, 'MONGODB_URI is set');
   const binary = await findMongodBinary(false).catch(() => undefined);
-  if (binary) return startMongod(binary);
+  if (binary) return startMongod(binary, config.enableTestCommands ?? false);
   return startEmbedded(config, 'no MONGODB_URI and no mongod binary on this machine');
 }
 

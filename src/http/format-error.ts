@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 
 import { isDatabaseUnavailable } from '../db/connection';
+import { isUnfinishedTransaction } from '../db/transaction';
 import { GatewayError, ServiceUnavailableError } from '../graphql/errors';
 
 /**
@@ -28,8 +29,11 @@ function gatewayErrorOf(error: unknown): GatewayError | undefined {
   if (unwrapped instanceof GraphQLError && unwrapped.originalError instanceof GatewayError) {
     return unwrapped.originalError;
   }
-  // A database that cannot be reached is an outage to retry after, not a bug.
-  if (isDatabaseUnavailable(unwrapped)) return new ServiceUnavailableError();
+  // A database that cannot be reached is an outage to retry after, not a bug; so is a
+  // transaction that ran out of time while the driver still called its error retryable.
+  if (isDatabaseUnavailable(unwrapped) || isUnfinishedTransaction(unwrapped)) {
+    return new ServiceUnavailableError();
+  }
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { type Connection } from 'mongoose';
 
 import { type Models } from '../db/models';
+import { runTransaction } from '../db/transaction';
 import { writePreferences } from '../modules/preferences/preference.service';
 import { DEMO_CUSTOMER_EMAIL, generateDemoData, type DemoDataOptions } from './demo-data';
 import { normalizeEmail } from '../modules/customers/lib/email';
@@ -20,7 +21,7 @@ export async function loadDemoData(
   options: DemoDataOptions,
 ): Promise<SeedResult> {
   const data = generateDemoData(options);
-  await connection.transaction(async (session) => {
+  await runTransaction(connection, async (session) => {
     await models.Customer.insertMany(data.customers, { session });
     await models.BrandAccount.insertMany(data.accounts, { session });
     await models.Quote.insertMany(data.quotes, { session });

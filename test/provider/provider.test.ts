@@ -41,6 +41,10 @@ describe('database provider', () => {
 
       const client = await new MongoClient(database.uri).connect();
       await expect(client.db('admin').command({ ping: 1 })).resolves.toMatchObject({ ok: 1 });
+      // As npm start gets it: no test commands, so no fail point can be set.
+      await expect(
+        client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' }),
+      ).rejects.toMatchObject({ code: 59, codeName: 'CommandNotFound' });
       await client.close();
     } finally {
       await database.stop();

@@ -9,6 +9,7 @@ import {
   type ServerState,
 } from './commands/context';
 import { crudCommands } from './commands/crud';
+import { type Reply, testCommands } from './commands/fail-command';
 import { assertKnownFields } from './commands/fields';
 import { handshakeCommands } from './commands/handshake';
 import {
@@ -34,6 +35,13 @@ const COMMANDS: CommandTable = {
 };
 // Lower-case spellings the shell and old drivers use.
 COMMANDS.buildinfo = COMMANDS.buildInfo;
+
+/** The handler of `name`; test commands only exist on a server started with them enabled. */
+function handlerOf(name: string, server: ServerState): CommandHandler | undefined {
+  const own = (table: CommandTable) =>
+    Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+  return own(COMMANDS) ?? (server.failCommand ? own(testCommands) : undefined);
+}
 
 function validateFields(name: string, handler: CommandHandler, command: Document): void {
   assertKnownFields(name, command, handler);
@@ -70,12 +78,12 @@ export class CommandDispatcher {
     private readonly onInternalError: (error: unknown, command: string) => void,
   ) {}
 
-  async dispatch(database: string, command: Document, connectionId: number): Promise<Document> {
+  async dispatch(database: string, command: Document, connectionId: number): Promise<Reply> {
     const name = Object.keys(command)[0] ?? '';
     let transaction: Transaction | undefined;
     try {
-      const handler = COMMANDS[name];
-      if (!handler || !Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
+      const handler = handlerOf(name, this.server);
+      if (!handler) {
         throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
       }
       validateFields(name, handler, command);
@@ -101,6 +109,12 @@ export class CommandDispatcher {
             throw transactionCommitted(Number(command.txnNumber));
           if (transaction.state === 'aborted') throw noSuchTransaction(Number(command.txnNumber));
         }
+      }
+      const failed = this.server.failCommand?.hit(name, command, connectionId);
+      if (failed) {
+        // A statement failed by the fail point ends its transaction, as any failed statement.
+        if (transaction) this.engine.abort(transaction);
+        return failed;
       }
       const context = this.context(database, command, connectionId, session, transaction);
       const retryable =

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 
 import { type ServerState } from './commands/context';
+import { CLOSE_CONNECTION, FailCommandPoint } from './commands/fail-command';
 import { type CursorLimits, CursorRegistry, DEFAULT_CURSOR_LIMITS } from './cursors';
 import { CommandDispatcher } from './dispatcher';
 import { StorageEngine } from './engine';
@@ -38,11 +39,20 @@ export interface EmbeddedServerOptions extends Partial<ConnectionLimits>, Partia
   journalFileSystem?: JournalFileSystem;
   /** Reports unexpected failures (bugs), which clients see as InternalError. */
   onInternalError?: (error: unknown, command: string) => void;
+  /**
+   * Serves mongod's test commands (`configureFailPoint` with the `failCommand` fail point), as
+   * `mongod --setParameter enableTestCommands=1` does. Off by default: then they are unknown.
+   */
+  enableTestCommands?: boolean;
 }
 
 /** Why the server closed a connection itself. */
 export type ConnectionCloseReason =
-  'too many connections' | 'buffer limit' | 'incomplete message timeout' | 'malformed message';
+  | 'too many connections'
+  | 'buffer limit'
+  | 'incomplete message timeout'
+  | 'malformed message'
+  | 'failCommand fail point';
 
 /**
  * What the server reports as it protects itself: `connectionClosed` (connectionId, reason) and
@@ -153,6 +163,7 @@ export async function startEmbeddedServer(
       available: Math.max(0, limits.maxIncomingConnections - framers.size),
       totalCreated: nextConnectionId - 1,
     }),
+    failCommand: options.enableTestCommands ? new FailCommandPoint() : undefined,
   };
   const scheduleTtl = () => {
     clearInterval(ttlTimer);
@@ -197,6 +208,7 @@ export async function startEmbeddedServer(
       clearTimeout(stallTimer);
       bufferedBytes -= framer.bufferedBytes;
       framers.delete(socket);
+      state.failCommand?.forgetConnection(connectionId);
       requests.length = 0;
     };
     const closeFor = (reason: ConnectionCloseReason) => {
@@ -227,6 +239,10 @@ export async function startEmbeddedServer(
           }
           const request = decodeMessage(requests.shift()!);
           const reply = await dispatcher.dispatch(request.database, request.command, connectionId);
+          if (reply === CLOSE_CONNECTION) {
+            closeFor('failCommand fail point');
+            break;
+          }
           if (!request.noReply && !socket.destroyed) {
             socket.write(encodeReply(request, nextResponseId++, reply));
           }

@@ -6,6 +6,7 @@ import { type DateBounds } from '../../config';
 import { retryOnDuplicateKey } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
+import { runTransaction } from '../../db/transaction';
 import {
   BadUserInputError,
   ConflictError,
@@ -177,7 +178,7 @@ export class CustomerService {
   }
 
   private applyReportOnce(report: BrandAccountReport): Promise<Types.ObjectId> {
-    return this.deps.connection.transaction((session) => this.applyReport(report, session));
+    return runTransaction(this.deps.connection, (session) => this.applyReport(report, session));
   }
 
   private async applyReport(

@@ -1,9 +1,10 @@
-import { type Connection, type Types } from 'mongoose';
+import { type Connection } from 'mongoose';
 
 import { type AuthenticatedViewer } from '../../auth/viewer';
 import { type Clock } from '../../clock';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
+import { runTransaction } from '../../db/transaction';
 import { normalizeIdentifier } from '../../lib/identifier';
 import { ConflictError, NotFoundError } from '../../graphql/errors';
 import { queuePage } from '../../graphql/queue-page';
@@ -58,17 +59,16 @@ export class PossibleMatchService {
     const accountId = normalizeIdentifier(args.accountId);
     const targetId = parseObjectId(args.customerId);
     const account = { brand: args.accountBrand, accountId };
-    let movedFrom: Types.ObjectId | undefined;
-    const target = await this.deps.connection.transaction(async (session) => {
+    // What a run found is returned, never kept outside it: the body may run more than once.
+    const { target, movedFrom } = await runTransaction(this.deps.connection, async (session) => {
       const linked = await BrandAccount.findOne(account).session(session).lean();
       if (!linked) throw new NotFoundError('No account has this brand and id', 'accountId');
       const customer = targetId && (await Customer.findById(targetId).session(session).lean());
       if (!customer) throw new NotFoundError('No customer has this id', 'customerId');
       const now = this.deps.clock.now();
       const sourceId = linked.customerId;
-      movedFrom = undefined;
-      if (!sourceId.equals(customer._id)) {
-        movedFrom = sourceId;
+      const moved = !sourceId.equals(customer._id);
+      if (moved) {
         await BrandAccount.updateOne(
           { _id: linked._id },
           { $set: { customerId: customer._id, linkedAt: now, updatedAt: now } },
@@ -97,7 +97,7 @@ export class PossibleMatchService {
         },
         { session },
       );
-      return customer;
+      return { target: customer, movedFrom: moved ? sourceId : undefined };
     });
     // Reads after this mutation in the same request must see the account and quotes moved.
     const { loaders } = this.deps;

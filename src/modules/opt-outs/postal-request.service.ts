@@ -7,6 +7,7 @@ import { type Clock } from '../../clock';
 import { retryOnDuplicateKey } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
+import { runTransaction } from '../../db/transaction';
 import { ConflictError, NotFoundError } from '../../graphql/errors';
 import { queuePage, type QueuePage } from '../../graphql/queue-page';
 import { parseInput } from '../../graphql/validation';
@@ -301,7 +302,7 @@ export class PostalRequestService {
     saveRequest: (session: ClientSession) => Promise<PostalRequestRecord>,
   ): Promise<{ record: PostalRequestRecord; changes: ConsentEvent[] }> {
     const { models, clock, connection } = this.deps;
-    const result = await connection.transaction(async (session) => {
+    const result = await runTransaction(connection, async (session) => {
       // A retried transaction starts again from nothing: nothing from a failed try is kept.
       const changes: ConsentEvent[] = [];
       const record = await saveRequest(session);

@@ -7,6 +7,7 @@ import { type AuthenticatedViewer } from '../../auth/viewer';
 import { type Clock } from '../../clock';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
+import { runTransaction } from '../../db/transaction';
 import {
   BadUserInputError,
   ForbiddenError,
@@ -180,7 +181,7 @@ function eventSubject(subject: ConsentSubject) {
  * payloads, the feed counter and the idempotency key commit together or not at all.
  *
  * Invariant: every transaction that adds events increments the one feed counter document, so
- * any two of them conflict on it (WriteConflict, retried by `connection.transaction`). Feed
+ * any two of them conflict on it (WriteConflict, retried by `runTransaction`). Feed
  * positions are therefore handed out in commit order: position N + 1 cannot commit before N,
  * and a reader that has seen N has seen everything before it. The same serialisation makes
  * the read of the customer's chain head safe.
@@ -189,7 +190,9 @@ export async function writePreferences(
   deps: { models: Models; connection: Connection; clock: Clock },
   write: PreferenceWrite,
 ): Promise<{ outcome: WriteOutcome; replayed?: IdempotencyKeyRecord }> {
-  return deps.connection.transaction((session) => writePreferencesInSession(deps, write, session));
+  return runTransaction(deps.connection, (session) =>
+    writePreferencesInSession(deps, write, session),
+  );
 }
 
 /** The events a write made, as the API shows them (with their evidence). */

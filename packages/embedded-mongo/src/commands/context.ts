@@ -2,6 +2,7 @@ import { type Document } from 'bson';
 
 import { type CursorRegistry } from '../cursors';
 import { type StorageEngine } from '../engine';
+import { type FailCommandPoint } from './fail-command';
 import { type Transaction } from '../transaction';
 import { type ServerSession, type SessionRegistry } from '../sessions';
 
@@ -27,6 +28,8 @@ export interface ServerState {
   opcounters: OpCounters;
   /** Connections open now, still accepted before the limit, and accepted since start-up. */
   connections(): { current: number; available: number; totalCreated: number };
+  /** MongoDB's `failCommand` fail point: only on a server started with test commands enabled. */
+  failCommand?: FailCommandPoint;
 }
 
 /** Everything one command may use; built per command by the dispatcher. */

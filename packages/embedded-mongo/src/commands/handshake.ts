@@ -20,6 +20,7 @@ const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
  * No topologyVersion is sent: the driver then polls instead of streaming awaitable hellos.
  */
 function helloReply(context: CommandContext, legacy: boolean): Document {
+  context.server.failCommand?.rememberClient(context.connectionId, context.command.client);
   const me = `${context.server.host}:${context.server.port}`;
   const now = new Date();
   return {
@@ -68,7 +69,7 @@ function parameterValue(context: CommandContext, name: string): unknown {
   }
 }
 
-function assertAdmin(context: CommandContext, name: string): void {
+export function assertAdmin(context: CommandContext, name: string): void {
   if (context.database !== 'admin') {
     throw new MongoCommandError(
       'Unauthorized',

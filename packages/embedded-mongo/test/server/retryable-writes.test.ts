@@ -34,8 +34,9 @@ function dispatcher(): CommandDispatcher {
 describe('retryable writes', () => {
   it('a retry arriving while the first attempt waits for a lock gets its reply, not a second run', async () => {
     const server = dispatcher();
-    const run = (command: Document, connection: number) =>
-      server.dispatch('retry', command, connection);
+    // No fail point is configured here, so every dispatch answers with a document.
+    const run = async (command: Document, connection: number) =>
+      (await server.dispatch('retry', command, connection)) as Document;
     expect(await run({ insert: 'counters', documents: [{ _id: 1, n: 0 }] }, 1)).toMatchObject({
       ok: 1,
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 
 import {
   MongoClient,
@@ -23,12 +24,22 @@ function uniqueDatabaseName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * The driver loads `os` by a dynamic import(), which fails inside Jest's module sandbox; it then
+ * sends no client metadata, appName included. Handing it `os` keeps the handshake whole.
+ */
+export const RUNTIME_ADAPTERS = { os };
+
 /** A client whose commands appear in the transcript of a failing `traced` test. */
 export async function connectClient(
   uri: string = testDatabaseUri(),
   options: MongoClientOptions = {},
 ): Promise<MongoClient> {
-  const client = new MongoClient(uri, { monitorCommands: true, ...options });
+  const client = new MongoClient(uri, {
+    monitorCommands: true,
+    runtimeAdapters: RUNTIME_ADAPTERS,
+    ...options,
+  });
   recordCommands(client);
   await client.connect();
   return client;
