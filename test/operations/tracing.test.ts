@@ -70,7 +70,7 @@ describe('OpenTelemetry traces', () => {
     const root = join(__dirname, '..', '..');
     gateway = spawn(
       process.execPath,
-      [join(root, 'node_modules/ts-node/dist/bin.js'), '--swc', join(root, 'src/main.ts')],
+      [join(root, 'scripts/run-ts.mjs'), join(root, 'src/main.ts')],
       {
         cwd: root,
         env: {

@@ -38,7 +38,7 @@ describe('database commands per request', () => {
     query: string,
     variables: Record<string, unknown>,
     token: string,
-  ): Promise<{ commands: string[]; data: Record<string, any> }> {
+  ): Promise<{ commands: string[]; data: Awaited<ReturnType<TestGateway['client']['data']>> }> {
     const commands: string[] = [];
     const listener = (event: CommandStartedEvent) => {
       const target = event.command[event.commandName];

@@ -18,7 +18,7 @@ import { parseInput } from '../../graphql/validation';
 import { Brand } from '../customers/brand';
 import { type CustomerLoaders } from '../customers/customer.loaders';
 import { QuoteStatus } from '../quotes/quote.enums';
-import { changesOf, type Requested } from './lib/changes';
+import { changesOf, type ConsentChange, type Requested } from './lib/changes';
 import { decideContactPermission } from './lib/contact-permission';
 import {
   consentKey,
@@ -176,6 +176,87 @@ function eventSubject(subject: ConsentSubject) {
   }
 }
 
+/** The end of a customer's chain: the place and hash the next event follows. */
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+const EMPTY_CHAIN: ChainHead = { seq: 0, hash: GENESIS_HASH };
+
+/** The state after `changes`: each changed consent set at `now`, the version one up. */
+function stateAfter(
+  before: PreferenceState,
+  changes: readonly ConsentChange[],
+  source: ConsentSource,
+  now: Date,
+): Required<PreferenceState> {
+  const consents = { ...before.consents };
+  for (const change of changes) {
+    consents[change.key] = {
+      state: change.granted ? ConsentState.GRANTED : ConsentState.WITHDRAWN,
+      updatedAt: now,
+      source,
+    };
+  }
+  return { consents, version: before.version + 1, updatedAt: now };
+}
+
+/**
+ * One event per change (with its payload when the write carries evidence), chained after
+ * `head` and placed in the feed after `position`: the one place events and hashes are made.
+ */
+function chainEvents(
+  write: Pick<PreferenceWrite, 'customerId' | 'brand' | 'source' | 'evidence' | 'actor'>,
+  changes: readonly ConsentChange[],
+  head: ChainHead,
+  position: number,
+  now: Date,
+): Pick<WriteOutcome, 'events' | 'payloads'> {
+  const events: ConsentEventRecord[] = [];
+  const payloads: ConsentPayloadRecord[] = [];
+  let seq = head.seq;
+  let prevHash = head.hash;
+  for (const change of changes) {
+    const _id = new Types.ObjectId();
+    const payload = write.evidence
+      ? { _id, customerId: write.customerId, salt: newSalt(), evidence: write.evidence }
+      : undefined;
+    const content = {
+      position: (position += 1),
+      customerId: write.customerId,
+      seq: (seq += 1),
+      brand: write.brand,
+      ...eventSubject(change.subject),
+      granted: change.granted,
+      previous: change.previous,
+      source: write.source,
+      actor: write.actor,
+      at: now,
+      payloadDigest: payload ? payloadDigest(payload) : undefined,
+    };
+    const hash = eventHash({ ...content, customerId: write.customerId.toHexString() }, prevHash);
+    events.push({ _id, ...content, prevHash, hash });
+    if (payload) payloads.push(payload);
+    prevHash = hash;
+  }
+  return { events, payloads };
+}
+
+/** Takes `count` feed positions; the position before the first of them. */
+async function takeFeedPositions(
+  models: Models,
+  count: number,
+  session: ClientSession,
+): Promise<number> {
+  const counter = await models.FeedCounter.findOneAndUpdate(
+    { _id: CONSENT_FEED_ID },
+    { $inc: { position: count } },
+    { upsert: true, returnDocument: 'after', session },
+  ).lean();
+  return counter.position - count;
+}
+
 /**
  * Applies one change in ONE transaction: the preference document, its events and their
  * payloads, the feed counter and the idempotency key commit together or not at all.
@@ -276,7 +357,7 @@ export async function writePreferencesInSession(
   write: PreferenceWrite,
   session: ClientSession,
 ): Promise<{ outcome: WriteOutcome; replayed?: IdempotencyKeyRecord }> {
-  const { BrandPreference, ConsentEvent, ConsentPayload, FeedCounter, IdempotencyKey } = models;
+  const { BrandPreference, ConsentEvent, ConsentPayload, IdempotencyKey } = models;
   const basis = await readChangeBasis(models, write, session);
   if (!basis) throw new NotFoundError('No customer has this id', 'input.customerId');
   const { stored, head, remembered } = basis;
@@ -298,47 +379,12 @@ export async function writePreferencesInSession(
   const changes = changesOf(before.consents, write.requested);
   const now = clock.now();
   let state = before;
-  const events: ConsentEventRecord[] = [];
-  const payloads: ConsentPayloadRecord[] = [];
+  let events: ConsentEventRecord[] = [];
+  let payloads: ConsentPayloadRecord[] = [];
   if (changes.length > 0) {
-    const counter = await FeedCounter.findOneAndUpdate(
-      { _id: CONSENT_FEED_ID },
-      { $inc: { position: changes.length } },
-      { upsert: true, returnDocument: 'after', session },
-    ).lean();
-    let position = counter.position - changes.length;
-    let seq = head?.seq ?? 0;
-    let prevHash = head?.hash ?? GENESIS_HASH;
-    const consents = { ...before.consents };
-    for (const change of changes) {
-      const _id = new Types.ObjectId();
-      const payload = write.evidence
-        ? { _id, customerId: write.customerId, salt: newSalt(), evidence: write.evidence }
-        : undefined;
-      const content = {
-        position: (position += 1),
-        customerId: write.customerId,
-        seq: (seq += 1),
-        brand: write.brand,
-        ...eventSubject(change.subject),
-        granted: change.granted,
-        previous: change.previous,
-        source: write.source,
-        actor: write.actor,
-        at: now,
-        payloadDigest: payload ? payloadDigest(payload) : undefined,
-      };
-      const hash = eventHash({ ...content, customerId: write.customerId.toHexString() }, prevHash);
-      events.push({ _id, ...content, prevHash, hash });
-      if (payload) payloads.push(payload);
-      prevHash = hash;
-      consents[change.key] = {
-        state: change.granted ? ConsentState.GRANTED : ConsentState.WITHDRAWN,
-        updatedAt: now,
-        source: write.source,
-      };
-    }
-    state = { consents, version: before.version + 1, updatedAt: now };
+    const position = await takeFeedPositions(models, changes.length, session);
+    ({ events, payloads } = chainEvents(write, changes, head ?? EMPTY_CHAIN, position, now));
+    state = stateAfter(before, changes, write.source, now);
     if (stored) {
       const updated = await BrandPreference.updateOne(
         { _id: stored._id, version: stored.version },
@@ -375,6 +421,60 @@ export async function writePreferencesInSession(
     );
   }
   return { outcome: { state, events, payloads } };
+}
+
+/**
+ * Many changes inside a transaction the caller runs, for customers with no preferences and no
+ * consent events yet (the demo seed): the same documents, chained events and feed positions as
+ * `writePreferences` for each change in order, in a handful of commands. A customer that has
+ * either already fails the transaction on the unique indexes rather than fork its chain.
+ */
+export async function writeFirstPreferencesInSession(
+  { models, clock }: { models: Models; clock: Clock },
+  writes: readonly Omit<PreferenceWrite, 'expectedVersion' | 'idempotency'>[],
+  session: ClientSession,
+): Promise<void> {
+  const now = clock.now();
+  // One preference document per customer and brand, in the order the API would create them.
+  const documents = new Map<string, BrandPreferenceRecord>();
+  const planned = writes.map((write) => {
+    const key = `${write.customerId.toHexString()}/${write.brand}`;
+    const stored = documents.get(key);
+    const before = stateOfRecord(stored);
+    const changes = changesOf(before.consents, write.requested);
+    if (changes.length > 0) {
+      documents.set(key, {
+        _id: stored?._id ?? new Types.ObjectId(),
+        customerId: write.customerId,
+        brand: write.brand,
+        ...stateAfter(before, changes, write.source, now),
+      });
+    }
+    return { write, changes };
+  });
+  let position = await takeFeedPositions(
+    models,
+    planned.reduce((sum, { changes }) => sum + changes.length, 0),
+    session,
+  );
+  const heads = new Map<string, ChainHead>();
+  const events: ConsentEventRecord[] = [];
+  const payloads: ConsentPayloadRecord[] = [];
+  for (const { write, changes } of planned) {
+    const customer = write.customerId.toHexString();
+    const made = chainEvents(write, changes, heads.get(customer) ?? EMPTY_CHAIN, position, now);
+    for (const event of made.events) events.push(event);
+    for (const payload of made.payloads) payloads.push(payload);
+    const last = made.events.at(-1);
+    if (last) heads.set(customer, { seq: last.seq, hash: last.hash });
+    position += changes.length;
+  }
+  // Inserted as built, without mongoose's casting and validation of each document (most of the
+  // batch's time): test/seed/demo-data.test.ts holds them to what `writePreferences` stores.
+  const asBuilt = { session, lean: true, ignoreUndefined: true };
+  await models.BrandPreference.insertMany([...documents.values()], asBuilt);
+  await models.ConsentEvent.insertMany(events, asBuilt);
+  if (payloads.length > 0) await models.ConsentPayload.insertMany(payloads, asBuilt);
 }
 
 /** Creates the feed counter once, so no two first writers ever race to insert it. */

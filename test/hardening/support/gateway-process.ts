@@ -5,7 +5,7 @@ import path from 'node:path';
 import { TEST_UNSUBSCRIBE_SECRET } from '../../support/tokens';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../../..');
-/** ts-node compiles the gateway on every start; on a 2-core machine that takes a while. */
+/** A first start compiles the gateway; on a busy 2-core machine that takes a while. */
 const STARTUP_TIMEOUT_MS = 120_000;
 
 export type LogEntry = Record<string, unknown> & { msg?: string };
@@ -23,7 +23,7 @@ export interface GatewayProcess {
 
 /** Starts src/main.ts with `env` (on top of nothing from this process but PATH) at debug level. */
 export async function startGatewayProcess(env: NodeJS.ProcessEnv): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['scripts/run-ts.mjs', 'src/main.ts'], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH,
