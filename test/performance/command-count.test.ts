@@ -38,7 +38,8 @@ describe('database commands per request', () => {
     query: string,
     variables: Record<string, unknown>,
     token: string,
-  ): Promise<{ commands: string[]; data: Awaited<ReturnType<TestGateway['client']['data']>> }> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read nested response fields freely
+  ): Promise<{ commands: string[]; data: Record<string, any> }> {
     const commands: string[] = [];
     const listener = (event: CommandStartedEvent) => {
       const target = event.command[event.commandName];
