@@ -126,6 +126,7 @@ export function createRateLimiter(
   const known = new Map<string, KnownWindow>();
   let timer: NodeJS.Timeout | undefined;
   let sharing: Promise<void> | undefined;
+  let closed = false;
 
   /** Counts one request in the database before it is served; the caller's count after it. */
   async function countNow(key: string): Promise<RateLimitCounter> {
@@ -183,7 +184,7 @@ export function createRateLimiter(
   }
 
   function shareSoon(): void {
-    if (timer || limits.syncMs === 0) return;
+    if (timer || closed || limits.syncMs === 0) return;
     timer = setTimeout(() => {
       sharing = share()
         .catch((error: unknown) => {
@@ -193,6 +194,8 @@ export function createRateLimiter(
         .finally(() => {
           timer = undefined;
           sharing = undefined;
+          // Requests let through while this round was on its way wait for the next one.
+          if ([...known.values()].some((window) => window.unshared > 0)) shareSoon();
         });
     }, limits.syncMs);
     timer.unref();
@@ -234,6 +237,7 @@ export function createRateLimiter(
       refuseOver(limit, counter.count, counter.resetAt);
     },
     async close() {
+      closed = true;
       clearTimeout(timer);
       timer = undefined;
       await sharing;

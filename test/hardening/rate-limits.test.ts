@@ -150,6 +150,9 @@ describe('rate limits shared in the background by two gateway instances', () => 
       ...LIMITS,
       RATE_LIMIT_CUSTOMER: String(LIMIT),
       RATE_LIMIT_SYNC_MS: '50',
+      // A count that misses the fail-open timeout is lost by design (a-counting-failure below):
+      // on a machine busy with the whole suite, 500 ms could pass, so here it may not.
+      RATE_LIMIT_TIMEOUT_MS: '20000',
       MONGODB_DATABASE: uniqueDatabaseName('rate_limits_shared'),
     };
     first = await startTestGateway('rate_limits_shared', { env });
@@ -186,6 +189,7 @@ describe('rate limits shared in the background by two gateway instances', () => 
         ...LIMITS,
         RATE_LIMIT_CUSTOMER: '100',
         RATE_LIMIT_SYNC_MS: '600000',
+        RATE_LIMIT_TIMEOUT_MS: '20000',
         MONGODB_DATABASE: first.gateway.connection.name,
       },
       monitorCommands: true,
