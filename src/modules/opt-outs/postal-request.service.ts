@@ -8,6 +8,7 @@ import { retryOnDuplicateKey } from '../../db/duplicate-key';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
 import { runTransaction } from '../../db/transaction';
+import { inFeedOrder } from '../preferences/lib/feed-order';
 import { ConflictError, NotFoundError } from '../../graphql/errors';
 import { queuePage, type QueuePage } from '../../graphql/queue-page';
 import { parseInput } from '../../graphql/validation';
@@ -302,30 +303,33 @@ export class PostalRequestService {
     saveRequest: (session: ClientSession) => Promise<PostalRequestRecord>,
   ): Promise<{ record: PostalRequestRecord; changes: ConsentEvent[] }> {
     const { models, clock, connection } = this.deps;
-    const result = await runTransaction(connection, async (session) => {
-      // A retried transaction starts again from nothing: nothing from a failed try is kept.
-      const changes: ConsentEvent[] = [];
-      const record = await saveRequest(session);
-      const evidence =
-        `letter ${record.letterReference}, received ` +
-        formatCalendarDate(ukDateOf(record.receivedAt));
-      for (const update of record.updates) {
-        const { outcome } = await writePreferencesInSession(
-          { models, clock },
-          {
-            customerId,
-            brand: update.brand,
-            requested: requestedOf(update),
-            source: ConsentSource.POST,
-            evidence,
-            actor: { role: staff.role, subject: staff.subject },
-          },
-          session,
-        );
-        for (const event of consentEventsOf(outcome)) changes.push(event);
-      }
-      return { record, changes };
-    });
+    // It takes feed positions: in line with this process's other consent changes.
+    const result = await inFeedOrder(connection, () =>
+      runTransaction(connection, async (session) => {
+        // A retried transaction starts again from nothing: nothing from a failed try is kept.
+        const changes: ConsentEvent[] = [];
+        const record = await saveRequest(session);
+        const evidence =
+          `letter ${record.letterReference}, received ` +
+          formatCalendarDate(ukDateOf(record.receivedAt));
+        for (const update of record.updates) {
+          const { outcome } = await writePreferencesInSession(
+            { models, clock },
+            {
+              customerId,
+              brand: update.brand,
+              requested: requestedOf(update),
+              source: ConsentSource.POST,
+              evidence,
+              actor: { role: staff.role, subject: staff.subject },
+            },
+            session,
+          );
+          for (const event of consentEventsOf(outcome)) changes.push(event);
+        }
+        return { record, changes };
+      }),
+    );
     this.deps.loaders.preferencesByCustomer.clear(customerId.toHexString());
     return result;
   }

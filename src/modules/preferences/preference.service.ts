@@ -8,6 +8,7 @@ import { type Clock } from '../../clock';
 import { type Models } from '../../db/models';
 import { parseObjectId } from '../../db/object-id';
 import { runTransaction } from '../../db/transaction';
+import { inFeedOrder } from './lib/feed-order';
 import {
   BadUserInputError,
   ForbiddenError,
@@ -262,7 +263,8 @@ async function takeFeedPositions(
  * payloads, the feed counter and the idempotency key commit together or not at all.
  *
  * Invariant: every transaction that adds events increments the one feed counter document, so
- * any two of them conflict on it (WriteConflict, retried by `runTransaction`). Feed
+ * any two of them conflict on it (WriteConflict, retried by `runTransaction`; within one
+ * process they wait their turn instead, `inFeedOrder`). Feed
  * positions are therefore handed out in commit order: position N + 1 cannot commit before N,
  * and a reader that has seen N has seen everything before it. The same serialisation makes
  * the read of the customer's chain head safe.
@@ -271,8 +273,8 @@ export async function writePreferences(
   deps: { models: Models; connection: Connection; clock: Clock },
   write: PreferenceWrite,
 ): Promise<{ outcome: WriteOutcome; replayed?: IdempotencyKeyRecord }> {
-  return runTransaction(deps.connection, (session) =>
-    writePreferencesInSession(deps, write, session),
+  return inFeedOrder(deps.connection, () =>
+    runTransaction(deps.connection, (session) => writePreferencesInSession(deps, write, session)),
   );
 }
 
