@@ -10,6 +10,7 @@ import {
 import { isAuthenticated, type Viewer } from '../auth/viewer';
 import { type RateLimits } from '../config';
 import { RateLimitedError } from '../graphql/errors';
+import { BoundedMap } from '../lib/bounded-map';
 import { type Logger } from '../logger';
 
 /** The collection the counters live in: one document per caller and window. */
@@ -63,6 +64,9 @@ export interface RateLimiter {
 }
 
 const DUPLICATE_KEY = 11000;
+
+/** Callers whose windows one instance remembers at most. */
+const KNOWN_CALLERS_KEPT = 100_000;
 
 /** What one instance knows of a caller's window. */
 interface KnownWindow {
@@ -123,7 +127,9 @@ export function createRateLimiter(
   logger: Logger,
 ): RateLimiter {
   const windowMs = limits.windowSeconds * 1000;
-  const known = new Map<string, KnownWindow>();
+  // Bounded: callers that vanish are dropped at the next round, but a flood of new ones must not
+  // grow memory before it; a caller forgotten early is simply counted in the database again.
+  const known = new BoundedMap<string, KnownWindow>(KNOWN_CALLERS_KEPT);
   let timer: NodeJS.Timeout | undefined;
   let sharing: Promise<void> | undefined;
   let closed = false;
