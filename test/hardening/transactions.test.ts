@@ -6,6 +6,7 @@ import { CONSENT_FEED_ID } from '../../src/modules/preferences/consent-event.mod
 import {
   customerToken,
   grantAsCustomer,
+  subscribedCustomer,
   marketingToken,
   SET_PREFERENCES,
   VERIFY,
@@ -288,22 +289,8 @@ describe.each(DOUBLE_RUNS)('after $fault', ({ mode, data, runs, commits }) => {
     receivedAt: new Date().toISOString(),
   });
 
-  /** A customer at SW1A 1AA who said yes to email and post at Waitrose and John Lewis. */
-  const subscribedCustomer = async () => {
-    const built = await seed(test.client)
-      .customer()
-      .withWaitroseAccount()
-      .withJohnLewisAccount()
-      .create();
-    await grantAsCustomer(test.client, built.id, ['WAITROSE', 'JOHN_LEWIS'], {
-      email: true,
-      post: true,
-    });
-    return built;
-  };
-
   it('recordPostalRequest: the letter is stored once and applied once', async () => {
-    const customer = await subscribedCustomer();
+    const customer = await subscribedCustomer(test.client);
     const input = letter(customer.email, 'SW1A 1AA');
     const before = await consentCounts(customer.id);
     const data = await underFault(() =>
@@ -319,7 +306,7 @@ describe.each(DOUBLE_RUNS)('after $fault', ({ mode, data, runs, commits }) => {
   });
 
   it('resolvePostalRequest: the kept letter is applied once', async () => {
-    const customer = await subscribedCustomer();
+    const customer = await subscribedCustomer(test.client);
     // Another postcode than the customer's: the letter waits for staff.
     const input = letter(customer.email, 'EC1A 1BB');
     const kept = await test.client.data(RECORD_LETTER, { input }, { token: staff });

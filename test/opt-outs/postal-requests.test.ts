@@ -3,10 +3,10 @@ import {
   contactAllowed,
   customerToken,
   marketingToken,
-  grantAsCustomer,
+  subscribedCustomer,
   VERIFY,
 } from '../preferences/operations';
-import { accountInput, seed, unique, UPSERT_BRAND_ACCOUNT } from '../support/builders';
+import { accountInput, unique, UPSERT_BRAND_ACCOUNT } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { brandToken, staffToken } from '../support/tokens';
 
@@ -101,20 +101,6 @@ describe('letters by post', () => {
   beforeEach(() => test.clock.set(TODAY));
   afterAll(() => test.stop());
 
-  /** A Waitrose and John Lewis customer at SW1A 1AA who said yes to email and post at both. */
-  const subscribedCustomer = async () => {
-    const built = await seed(test.client)
-      .customer()
-      .withWaitroseAccount()
-      .withJohnLewisAccount()
-      .create();
-    await grantAsCustomer(test.client, built.id, ['WAITROSE', 'JOHN_LEWIS'], {
-      email: true,
-      post: true,
-    });
-    return built;
-  };
-
   const letter = (email: string, overrides: Record<string, unknown> = {}) => ({
     name: { firstName: 'Ada', lastName: 'Lovelace' },
     email,
@@ -138,7 +124,7 @@ describe('letters by post', () => {
     test.gateway.models.ConsentEvent.countDocuments({ customerId });
 
   it('applies a letter whose email and postcode name one customer, the day it is keyed in', async () => {
-    const customer = await subscribedCustomer();
+    const customer = await subscribedCustomer(test.client);
     const input = letter(` ${customer.email.toUpperCase()} `);
     const result = await record(input);
 
@@ -178,7 +164,7 @@ describe('letters by post', () => {
   });
 
   it('treats the same letter keyed in twice as one request', async () => {
-    const customer = await subscribedCustomer();
+    const customer = await subscribedCustomer(test.client);
     const input = letter(customer.email);
     const first = await record(input);
     const before = await eventCount(customer.id);
@@ -189,7 +175,7 @@ describe('letters by post', () => {
   });
 
   it('keeps a letter whose postcode does not match for review, changing nothing', async () => {
-    const customer = await subscribedCustomer();
+    const customer = await subscribedCustomer(test.client);
     const before = await eventCount(customer.id);
     const result = await record(
       letter(customer.email, {
@@ -203,7 +189,7 @@ describe('letters by post', () => {
   });
 
   it('keeps a letter that could be from several customers for review', async () => {
-    const customer = await subscribedCustomer();
+    const customer = await subscribedCustomer(test.client);
     // Someone else at the same address reported with the same, unconfirmed, email.
     const input = accountInput({
       brand: 'JOHN_LEWIS',
@@ -232,7 +218,7 @@ describe('letters by post', () => {
   });
 
   it('lets staff work the review queue: list oldest first, apply, dismiss', async () => {
-    const customer = await subscribedCustomer();
+    const customer = await subscribedCustomer(test.client);
     const elsewhere = { postalAddress: { line1: '2 Low Road', town: 'York', postcode: 'YO1 7HH' } };
     const toApply = (await record(letter(customer.email, elsewhere))).request;
     const toDismiss = (await record(letter(`${unique('nobody')}@example.com`))).request;
@@ -358,7 +344,7 @@ describe('letters by post', () => {
   });
 
   it('is staff work only: everyone else is refused and nothing is written', async () => {
-    const customer = await subscribedCustomer();
+    const customer = await subscribedCustomer(test.client);
     const callers: [string, string | undefined, string][] = [
       ['customer', await customerToken(customer.id), 'FORBIDDEN'],
       ['brand', await brandToken(Brand.WAITROSE), 'FORBIDDEN'],

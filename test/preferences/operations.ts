@@ -1,3 +1,4 @@
+import { seed } from '../support/builders';
 import { type GraphQLClient } from '../support/client';
 import { staffToken, tokenFor } from '../support/tokens';
 
@@ -217,4 +218,14 @@ export async function grantAsCustomer(
   for (const brand of brands) {
     await client.data(SET_PREFERENCES, { input: { brand, ...channels, source: 'WEB' } }, { token });
   }
+}
+
+/**
+ * A new customer with Waitrose and John Lewis accounts (at SW1A 1AA, the builders' address) who
+ * said yes to email and post at both: the usual starting point of an opt-out.
+ */
+export async function subscribedCustomer(client: GraphQLClient) {
+  const built = await seed(client).customer().withWaitroseAccount().withJohnLewisAccount().create();
+  await grantAsCustomer(client, built.id, ['WAITROSE', 'JOHN_LEWIS'], { email: true, post: true });
+  return built;
 }
