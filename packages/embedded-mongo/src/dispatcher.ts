@@ -9,7 +9,7 @@ import {
   type ServerState,
 } from './commands/context';
 import { crudCommands } from './commands/crud';
-import { type Reply, testCommands } from './commands/fail-command';
+import { CLOSE_CONNECTION, type Reply, testCommands } from './commands/fail-command';
 import { assertKnownFields } from './commands/fields';
 import { handshakeCommands } from './commands/handshake';
 import {
@@ -80,12 +80,26 @@ export class CommandDispatcher {
 
   async dispatch(database: string, command: Document, connectionId: number): Promise<Reply> {
     const name = Object.keys(command)[0] ?? '';
+    const handler = handlerOf(name, this.server);
+    if (!handler) {
+      this.server.commandMetrics.unknownCommand();
+      return new MongoCommandError('CommandNotFound', `no such command: '${name}'`).toReply();
+    }
+    const failed = this.server.commandMetrics.started(name);
+    const reply = await this.run(name, handler, database, command, connectionId);
+    if (reply === CLOSE_CONNECTION || reply.ok !== 1) failed();
+    return reply;
+  }
+
+  private async run(
+    name: string,
+    handler: CommandHandler,
+    database: string,
+    command: Document,
+    connectionId: number,
+  ): Promise<Reply> {
     let transaction: Transaction | undefined;
     try {
-      const handler = handlerOf(name, this.server);
-      if (!handler) {
-        throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
-      }
       validateFields(name, handler, command);
       this.count(name, command);
       const session = command.lsid ? this.sessions.get(command.lsid) : undefined;

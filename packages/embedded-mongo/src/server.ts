@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 
+import { CommandMetrics } from './commands/command-metrics';
 import { type ServerState } from './commands/context';
 import { CLOSE_CONNECTION, FailCommandPoint } from './commands/fail-command';
 import { type CursorLimits, CursorRegistry, DEFAULT_CURSOR_LIMITS } from './cursors';
@@ -158,6 +159,7 @@ export async function startEmbeddedServer(
     onParametersChanged: () => scheduleTtl(),
     startedAt: Date.now(),
     opcounters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
+    commandMetrics: new CommandMetrics(),
     connections: () => ({
       current: framers.size,
       available: Math.max(0, limits.maxIncomingConnections - framers.size),

@@ -1,6 +1,7 @@
 import { type Document } from 'bson';
 
 import { type CursorRegistry } from '../cursors';
+import { type CommandMetrics } from './command-metrics';
 import { type StorageEngine } from '../engine';
 import { type FailCommandPoint } from './fail-command';
 import { type Transaction } from '../transaction';
@@ -26,6 +27,7 @@ export interface ServerState {
   /** When the server started (epoch milliseconds). */
   startedAt: number;
   opcounters: OpCounters;
+  commandMetrics: CommandMetrics;
   /** Connections open now, still accepted before the limit, and accepted since start-up. */
   connections(): { current: number; available: number; totalCreated: number };
   /** MongoDB's `failCommand` fail point: only on a server started with test commands enabled. */

@@ -115,6 +115,7 @@ function serverStatus(context: CommandContext): Document {
     localTime: new Date(),
     connections: server.connections(),
     opcounters: { ...server.opcounters },
+    metrics: { commands: server.commandMetrics.toDocument() },
     mem: { bits: 64, resident, virtual: virtualMemoryMiB(resident), supported: true },
     transactions: {
       currentOpen: transactions.currentOpen,

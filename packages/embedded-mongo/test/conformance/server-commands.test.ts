@@ -76,6 +76,30 @@ describe('serverStatus', () => {
   );
 
   it(
+    'counts each command by name, and the ones that failed',
+    traced(async () => {
+      const collection = database.collection();
+      const commands = async () =>
+        ((await status()).metrics as { commands: Document }).commands as Record<
+          string,
+          { total: unknown; failed: unknown }
+        >;
+      const before = await commands();
+      await collection.insertOne({ a: 1 });
+      await collection.countDocuments({ a: 1 });
+      await expect(collection.find({ $nope: 1 }).toArray()).rejects.toThrow();
+      const after = await commands();
+      const grew = (name: string, field: 'total' | 'failed') =>
+        Number(after[name]?.[field] ?? 0) - Number(before[name]?.[field] ?? 0);
+      // Other tests run alongside: at least these.
+      expect(grew('insert', 'total')).toBeGreaterThanOrEqual(1);
+      expect(grew('aggregate', 'total')).toBeGreaterThanOrEqual(1);
+      expect(grew('find', 'total')).toBeGreaterThanOrEqual(1);
+      expect(grew('find', 'failed')).toBeGreaterThanOrEqual(1);
+    }),
+  );
+
+  it(
     'counts committed and aborted transactions',
     traced(async () => {
       const collection = database.collection();

@@ -1,5 +1,6 @@
 import { type Document, Long, UUID } from 'bson';
 
+import { CommandMetrics } from '../../src/commands/command-metrics';
 import { CursorRegistry } from '../../src/cursors';
 import { CommandDispatcher } from '../../src/dispatcher';
 import { StorageEngine } from '../../src/engine';
@@ -23,6 +24,7 @@ function dispatcher(): CommandDispatcher {
       onParametersChanged: () => undefined,
       startedAt: Date.now(),
       opcounters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
+      commandMetrics: new CommandMetrics(),
       connections: () => ({ current: 0, available: 1, totalCreated: 0 }),
     },
     (error) => {
