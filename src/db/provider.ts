@@ -1,7 +1,5 @@
 import { lookup } from 'node:dns/promises';
 
-import { startEmbeddedServer } from '@customer-profile/embedded-mongo';
-
 import { type DatabaseConfig, type DatabaseProviderKind } from '../config';
 import { type Logger } from '../logger';
 
@@ -81,6 +79,8 @@ async function startMongod(
 }
 
 async function startEmbedded(config: DatabaseConfig, reason: string): Promise<DatabaseHandle> {
+  // Loaded only when chosen: a gateway on MONGODB_URI carries none of the server's code.
+  const { startEmbeddedServer } = await import('@customer-profile/embedded-mongo');
   const server = await startEmbeddedServer({
     port: config.embeddedPort ?? 0,
     dataDir: config.embeddedDataDir,
