@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 
+import { type MongoClient } from 'mongodb';
+
 import { signDevelopmentToken } from '../src/auth/tokens';
 import { openConnection } from '../src/db/connection';
 import { createModels, ensureIndexes } from '../src/db/models';
@@ -14,6 +16,7 @@ import { Brand } from '../src/modules/customers/brand';
 import { ConsentState } from '../src/modules/preferences/preference.enums';
 import { ensureConsentFeed } from '../src/modules/preferences/preference.service';
 import { loadDemoData, startOfToday } from '../src/seed/load';
+import { imageNodeFlags } from './image';
 import { type LoadJob, type LoadResult } from './load';
 import { writeReadmeSection } from './readme-section';
 import {
@@ -86,15 +89,34 @@ async function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
 }
 
 /**
- * The server's command count once it has finished what it was doing: requests cut off at the
- * end of a load phase are still answered by the server, and their commands must not be counted
- * against the next scenario.
+ * Commands the database has served, from its `serverStatus.metrics.commands`: the servers under
+ * test run as shipped, without the driver's command events. Only one server is sent requests
+ * at a time, so what the count grows by is that server's. The handshake and monitoring family
+ * (every client's heartbeats, and these readings themselves) is not a request's work.
  */
-async function settledCommands(child: ChildProcess): Promise<number> {
-  let last = (await ask<ServerReport>(child, 'report')).commands;
+function commandCounter(client: MongoClient): () => Promise<number> {
+  const upkeep = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'serverStatus', 'endSessions']);
+  return async () => {
+    const status = await client.db('admin').command({ serverStatus: 1 });
+    const commands = (status.metrics?.commands ?? {}) as Record<string, { total?: unknown }>;
+    let served = 0;
+    for (const [name, counts] of Object.entries(commands)) {
+      if (!upkeep.has(name)) served += Number(counts.total ?? 0);
+    }
+    return served;
+  };
+}
+
+/**
+ * The command count once the server has finished what it was doing: requests cut off at the
+ * end of a load phase are still answered by the server, and their commands must not be counted
+ * against what comes next.
+ */
+async function settledCommands(commandsServed: () => Promise<number>): Promise<number> {
+  let last = await commandsServed();
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const now = (await ask<ServerReport>(child, 'report')).commands;
+    const now = await commandsServed();
     if (now === last) return now;
     last = now;
   }
@@ -112,6 +134,34 @@ async function inBatches<T, R>(
     results.push(...(await Promise.all(batch.map((item, i) => work(item, start + i)))));
   }
   return results;
+}
+
+/**
+ * Warm-up, then the measured phase, at a fixed number of connections. The server finishes the
+ * warm-up's requests before the measured phase starts, so that phase carries only its own load
+ * (a slow server would otherwise start it with twice the connections' requests in hand). A server
+ * that answered fewer requests in the warm-up than there are connections would answer none
+ * inside the window: its measured phase runs until two answers per connection instead.
+ */
+async function underLoad(
+  loader: ChildProcess,
+  url: string,
+  requests: BenchRequest[],
+  commandsServed: () => Promise<number>,
+): Promise<LoadResult> {
+  const phase = { kind: 'load', url, requests, connections: CONNECTIONS } as const;
+  const warm = await ask<LoadResult>(loader, { ...phase, seconds: WARMUP_SECONDS });
+  await settledCommands(commandsServed);
+  const measured = await ask<LoadResult>(loader, {
+    ...phase,
+    seconds: SECONDS,
+    answers: warm.answers < CONNECTIONS ? 2 * CONNECTIONS : undefined,
+  } satisfies LoadJob);
+  return {
+    ...measured,
+    errors: warm.errors + measured.errors,
+    firstError: warm.firstError ?? measured.firstError,
+  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -133,6 +183,7 @@ async function main(): Promise<void> {
     stdio: 'inherit',
   });
   const children: ChildProcess[] = [];
+  const closers: (() => Promise<void>)[] = [];
   try {
     const [database, db] = await forkReady<{ uri: string; kind: string }>('database.js', {
       ...process.env,
@@ -174,7 +225,9 @@ async function main(): Promise<void> {
           ConsentState.GRANTED,
       ]),
     );
-    await connection.close();
+    // Kept open to read the database's command counts; closed with everything else.
+    const commandsServed = commandCounter(connection.getClient());
+    closers.push(() => connection.close());
 
     const staff = await signDevelopmentToken(secret, { role: 'staff', sub: 'bench-crm' });
     const marketing = await signDevelopmentToken(secret, { role: 'marketing', sub: 'bench' });
@@ -188,11 +241,12 @@ async function main(): Promise<void> {
       const profile = PROFILED.has(name)
         ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${name}.cpuprofile`]
         : [];
-      const [child, ready] = await forkReady<ServerReady>(
-        join('servers', `${name}.js`),
-        env,
-        profile,
-      );
+      // The gateway runs with the node flags of its image; the peers with plain node.
+      const flags = name === 'gateway' ? imageNodeFlags(ROOT) : [];
+      const [child, ready] = await forkReady<ServerReady>(join('servers', `${name}.js`), env, [
+        ...flags,
+        ...profile,
+      ]);
       children.push(child);
       servers[name] = { child, url: `http://127.0.0.1:${ready.port}/graphql` };
     }
@@ -270,25 +324,18 @@ async function main(): Promise<void> {
       results[scenario] = {} as Record<ServerName, Figures>;
       const requests = pools[scenario];
       for (const name of SERVERS) {
-        const { child, url } = servers[name];
-        const figures = await ask<LoadResult>(loader, {
-          kind: 'load',
-          url,
-          requests,
-          connections: CONNECTIONS,
-          warmupSeconds: WARMUP_SECONDS,
-          seconds: SECONDS,
-        } satisfies LoadJob);
+        const { url } = servers[name];
+        const figures = await underLoad(loader, url, requests, commandsServed);
         // Counted after the load, on a warm server: what a request costs in steady state,
         // the rate limit's background counting included.
-        const before = await settledCommands(child);
+        const before = await settledCommands(commandsServed);
         const counted = await ask<LoadResult>(loader, {
           kind: 'sequential',
           url,
           requests,
           count: COUNTED_REQUESTS,
         } satisfies LoadJob);
-        const after = await settledCommands(child);
+        const after = await settledCommands(commandsServed);
         const errors = counted.errors + figures.errors;
         results[scenario][name] = {
           ...figures,
@@ -313,14 +360,12 @@ async function main(): Promise<void> {
         ...env,
         BENCH_TRANSPORT_ANSWER: expected,
       });
-      const figures = await ask<LoadResult>(loader, {
-        kind: 'load',
-        url: `http://127.0.0.1:${ready.port}/graphql`,
-        requests: [{ body: first.body, token: first.token, expected }],
-        connections: CONNECTIONS,
-        warmupSeconds: WARMUP_SECONDS,
-        seconds: SECONDS,
-      } satisfies LoadJob);
+      const figures = await underLoad(
+        loader,
+        `http://127.0.0.1:${ready.port}/graphql`,
+        [{ body: first.body, token: first.token, expected }],
+        commandsServed,
+      );
       await stopChild(transport);
       transportFloorRps[scenario] = figures.rps;
       if (figures.errors > 0) problems.push(`${scenario} on transport: ${figures.firstError}`);
@@ -371,6 +416,7 @@ async function main(): Promise<void> {
     if (process.env.BENCH_WRITE_README !== 'false')
       await writeReadmeSection('bench-gateway', table);
   } finally {
+    for (const close of closers) await close();
     for (const child of children.reverse()) await stopChild(child);
   }
 }

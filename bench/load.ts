@@ -12,12 +12,17 @@ export type LoadJob =
       url: string;
       requests: BenchRequest[];
       connections: number;
-      warmupSeconds: number;
       seconds: number;
+      /**
+       * Run until this many answers instead, however long that takes: for a server slower than
+       * the window, whose answers at this concurrency would all arrive after it closed.
+       */
+      answers?: number;
     };
 
 export interface LoadResult {
   rps: number;
+  answers: number;
   p50Ms: number;
   p97_5Ms: number;
   p99Ms: number;
@@ -90,19 +95,19 @@ async function sequential(job: Extract<LoadJob, { kind: 'sequential' }>): Promis
       firstError ??= problem;
     }
   }
-  return { rps: 0, p50Ms: 0, p97_5Ms: 0, p99Ms: 0, errors, firstError };
+  return { rps: 0, answers: job.count, p50Ms: 0, p97_5Ms: 0, p99Ms: 0, errors, firstError };
 }
 
 function run(
   job: Extract<LoadJob, { kind: 'load' }>,
-  seconds: number,
   tally: { errors: number; firstError?: string },
 ): Promise<autocannon.Result> {
   let next = 0;
   return autocannon({
     url: job.url,
     connections: job.connections,
-    duration: seconds,
+    duration: job.seconds,
+    amount: job.answers,
     // The naive peer's 50-customer list takes over autocannon's default 10 s at 32 connections:
     // slow is measured as slow, not as requests that failed.
     timeout: 120,
@@ -129,18 +134,19 @@ function run(
 }
 
 /**
- * Warm-up, then the measured phase, at a fixed number of connections. Every answer of both
- * phases is judged; requests that failed without an answer (resets, timeouts) count as errors.
+ * One phase at a fixed number of connections. Every answer is judged; requests that failed
+ * without an answer (resets, timeouts) count as errors.
  */
 async function load(job: Extract<LoadJob, { kind: 'load' }>): Promise<LoadResult> {
   const tally: { errors: number; firstError?: string } = { errors: 0 };
-  const warm = await run(job, job.warmupSeconds, tally);
-  const result = await run(job, job.seconds, tally);
-  const failed = warm.errors + warm.timeouts + result.errors + result.timeouts;
+  const result = await run(job, tally);
+  const failed = result.errors + result.timeouts;
   if (failed > 0) tally.firstError ??= `${failed} requests failed without an answer`;
+  const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
   return {
     // One decimal: the slowest server may finish only a few requests a second.
-    rps: Math.round((10 * result.requests.total) / job.seconds) / 10,
+    rps: Math.round((10 * result.requests.total) / seconds) / 10,
+    answers: result.requests.total,
     p50Ms: result.latency.p50,
     p97_5Ms: result.latency.p97_5,
     p99Ms: result.latency.p99,
@@ -157,6 +163,7 @@ process.on('message', (job: LoadJob) => {
     (error: unknown) =>
       process.send?.({
         rps: 0,
+        answers: 0,
         p50Ms: 0,
         p97_5Ms: 0,
         p99Ms: 0,

@@ -76,7 +76,6 @@ export function graphqlBody(
 
 /** What each server reports about itself over IPC. */
 export interface ServerReport {
-  commands: number;
   maxRssMb: number;
 }
 

@@ -31,7 +31,7 @@ import { formatMinor } from '../../src/modules/quotes/lib/money';
 import { openConnection } from '../../src/db/connection';
 import { createModels } from '../../src/db/models';
 import { systemClock } from '../../src/clock';
-import { countCommands, reportToParent } from './control';
+import { reportToParent } from './control';
 
 /**
  * The floor: plain node:http, the raw driver, JSON.stringify, no GraphQL. Each answer takes the
@@ -105,20 +105,14 @@ async function main(): Promise<void> {
   const uri = process.env.MONGODB_URI ?? '';
   const databaseName = process.env.MONGODB_DATABASE ?? '';
   const secret = new TextEncoder().encode(process.env.AUTH_JWT_SECRET ?? '');
-  const client = await new MongoClient(uri, { monitorCommands: true }).connect();
-  const commands = countCommands(client);
+  const client = await new MongoClient(uri).connect();
   const db = client.db(databaseName);
   const customers = db.collection('customers');
   const accountsOf = db.collection('brandAccounts');
   const quotes = db.collection('quotes');
   const preferences = db.collection('brandPreferences');
-  // The write goes through mongoose (the gateway's transaction function) on its own
-  // connection, whose commands are counted too.
-  const connection = await openConnection(uri, databaseName, {
-    monitorCommands: true,
-    timeoutMs: 5000,
-  });
-  const writeCommands = countCommands(connection.getClient());
+  // The write goes through mongoose (the gateway's transaction function) on its own connection.
+  const connection = await openConnection(uri, databaseName, { timeoutMs: 5000 });
   const models = createModels(connection);
 
   async function myAccount(viewer: AuthenticatedViewer) {
@@ -321,7 +315,7 @@ async function main(): Promise<void> {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  reportToParent((server.address() as AddressInfo).port, () => commands() + writeCommands());
+  reportToParent((server.address() as AddressInfo).port);
 }
 
 main().catch((error: unknown) => {

@@ -2,16 +2,15 @@ import 'reflect-metadata';
 
 import { loadConfig } from '../../src/config';
 import { createGateway } from '../../src/gateway';
-import { countCommands, reportToParent } from './control';
+import { reportToParent } from './control';
 
 /**
- * The gateway as shipped, started the way main.ts starts it (from the environment the bench
- * gives: NODE_ENV=production, MONGODB_URI, the secrets), with the driver's command events on so
- * the bench can count what each request costs.
+ * The gateway as shipped, started the way main.ts starts it, from the environment the bench
+ * gives: NODE_ENV=production, MONGODB_URI, the secrets.
  */
 async function main(): Promise<void> {
-  const gateway = await createGateway(loadConfig(process.env), { monitorCommands: true });
-  reportToParent(gateway.port, countCommands(gateway.connection.getClient()));
+  const gateway = await createGateway(loadConfig(process.env));
+  reportToParent(gateway.port);
 }
 
 main().catch((error: unknown) => {

@@ -55,7 +55,7 @@ import { encodeCursor } from '../../src/modules/quotes/lib/cursor';
 import { formatMinor } from '../../src/modules/quotes/lib/money';
 import { QuoteStatus } from '../../src/modules/quotes/quote.enums';
 import { type QuoteRecord } from '../../src/modules/quotes/quote.model';
-import { countCommands, reportToParent } from './control';
+import { reportToParent } from './control';
 
 /**
  * The naive peer: the same API for the four scenarios, built the way a team new to this stack
@@ -402,10 +402,8 @@ const permissions = shield(
 async function main(): Promise<void> {
   const uri = process.env.MONGODB_URI ?? '';
   const connection = await openConnection(uri, process.env.MONGODB_DATABASE ?? '', {
-    monitorCommands: true,
     timeoutMs: 5000,
   });
-  const commands = countCommands(connection.getClient());
   const models = createModels(connection);
   const schema = await buildSchema({
     resolvers: [
@@ -443,7 +441,7 @@ async function main(): Promise<void> {
   const server = createServer(app);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  reportToParent((server.address() as AddressInfo).port, commands);
+  reportToParent((server.address() as AddressInfo).port);
 }
 
 main().catch((error: unknown) => {

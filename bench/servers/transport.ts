@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  reportToParent((server.address() as AddressInfo).port, () => 0);
+  reportToParent((server.address() as AddressInfo).port);
 }
 
 main().catch((error: unknown) => {

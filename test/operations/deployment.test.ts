@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { parse } from 'yaml';
 
+import { imageNodeFlags } from '../../bench/image';
 import { loadConfig } from '../../src/config';
 
 // No Docker engine runs the tests, so these read what `docker compose up` would act on.
@@ -111,5 +112,9 @@ describe('runtime', () => {
     };
     expect(manifest.engines.node).toContain('^24');
     expect(manifest.devDependencies['@types/node']).toMatch(/^24\.\d+\.\d+$/);
+  });
+
+  it('gives V8 a heap ceiling in the image, which the bench starts the gateway with too', () => {
+    expect(imageNodeFlags(root)).toContain('--max-old-space-size=512');
   });
 });
