@@ -115,6 +115,6 @@ describe('runtime', () => {
   });
 
   it('gives V8 a heap ceiling in the image, which the bench starts the gateway with too', () => {
-    expect(imageNodeFlags(root)).toContain('--max-old-space-size=512');
+    expect(imageNodeFlags(root)).toContain('--max-old-space-size=1024');
   });
 });
