@@ -36,8 +36,6 @@ import {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Math.max(1, Math.min(3, Math.round(SECONDS / 3)));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-/** Sequential requests whose database commands are counted, per scenario and server. */
-const COUNTED_REQUESTS = 10;
 const CRM_LISTS = 20;
 const SETTLE_MS = 500;
 /** BENCH_SCENARIOS=myAccount,crmList runs only those; BENCH_PROFILE=gateway profiles a server. */
@@ -142,25 +140,31 @@ async function inBatches<T, R>(
  * (a slow server would otherwise start it with twice the connections' requests in hand). A server
  * that answered fewer requests in the warm-up than there are connections would answer none
  * inside the window: its measured phase runs until two answers per connection instead.
+ *
+ * Commands per request are the database's count over the measured phase, once the server has
+ * finished every request of it, divided by the requests sent: what a request costs in steady
+ * state, work done in the background for many requests (the rate limit's sharing) included.
  */
 async function underLoad(
   loader: ChildProcess,
   url: string,
   requests: BenchRequest[],
   commandsServed: () => Promise<number>,
-): Promise<LoadResult> {
+): Promise<Figures> {
   const phase = { kind: 'load', url, requests, connections: CONNECTIONS } as const;
   const warm = await ask<LoadResult>(loader, { ...phase, seconds: WARMUP_SECONDS });
-  await settledCommands(commandsServed);
+  const before = await settledCommands(commandsServed);
   const measured = await ask<LoadResult>(loader, {
     ...phase,
     seconds: SECONDS,
     answers: warm.answers < CONNECTIONS ? 2 * CONNECTIONS : undefined,
   } satisfies LoadJob);
+  const after = await settledCommands(commandsServed);
   return {
     ...measured,
     errors: warm.errors + measured.errors,
     firstError: warm.firstError ?? measured.firstError,
+    commandsPerRequest: Math.round((10 * (after - before)) / measured.sent) / 10,
   };
 }
 
@@ -326,30 +330,12 @@ async function main(): Promise<void> {
       for (const name of SERVERS) {
         const { url } = servers[name];
         const figures = await underLoad(loader, url, requests, commandsServed);
-        // Counted after the load, on a warm server: what a request costs in steady state,
-        // the rate limit's background counting included.
-        const before = await settledCommands(commandsServed);
-        const counted = await ask<LoadResult>(loader, {
-          kind: 'sequential',
-          url,
-          requests,
-          count: COUNTED_REQUESTS,
-        } satisfies LoadJob);
-        const after = await settledCommands(commandsServed);
-        const errors = counted.errors + figures.errors;
-        results[scenario][name] = {
-          ...figures,
-          errors,
-          firstError: counted.firstError ?? figures.firstError,
-          commandsPerRequest: (after - before) / COUNTED_REQUESTS,
-        };
-        if (errors > 0) {
-          problems.push(`${scenario} on ${name}: ${counted.firstError ?? figures.firstError}`);
-        }
+        results[scenario][name] = figures;
+        if (figures.errors > 0) problems.push(`${scenario} on ${name}: ${figures.firstError}`);
         process.stdout.write(
           `${scenario.padEnd(16)} ${name.padEnd(8)} ${String(figures.rps).padStart(6)} req/s  ` +
             `p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms  ` +
-            `${results[scenario][name].commandsPerRequest} commands/request  ${errors} errors\n`,
+            `${figures.commandsPerRequest} commands/request  ${figures.errors} errors\n`,
         );
       }
       // The transport floor answers every request with the first request's bytes, so it is

@@ -4,24 +4,24 @@ import autocannon from 'autocannon';
 
 import { type BenchRequest } from './scenarios';
 
-/** What the bench asks of this process: a sequential check, or a timed run under load. */
-export type LoadJob =
-  | { kind: 'sequential'; url: string; requests: BenchRequest[]; count: number }
-  | {
-      kind: 'load';
-      url: string;
-      requests: BenchRequest[];
-      connections: number;
-      seconds: number;
-      /**
-       * Run until this many answers instead, however long that takes: for a server slower than
-       * the window, whose answers at this concurrency would all arrive after it closed.
-       */
-      answers?: number;
-    };
+/** What the bench asks of this process: one phase of load. */
+export interface LoadJob {
+  kind: 'load';
+  url: string;
+  requests: BenchRequest[];
+  connections: number;
+  seconds: number;
+  /**
+   * Run until this many answers instead, however long that takes: for a server slower than
+   * the window, whose answers at this concurrency would all arrive after it closed.
+   */
+  answers?: number;
+}
 
 export interface LoadResult {
   rps: number;
+  /** Requests sent, answered or not: a server still works on those cut off by the window. */
+  sent: number;
   answers: number;
   p50Ms: number;
   p97_5Ms: number;
@@ -82,24 +82,8 @@ function headersOf(request: BenchRequest): Record<string, string> {
   return { 'content-type': 'application/json', authorization: `Bearer ${request.token}` };
 }
 
-async function sequential(job: Extract<LoadJob, { kind: 'sequential' }>): Promise<LoadResult> {
-  let errors = 0;
-  let firstError: string | undefined;
-  for (let i = 0; i < job.count; i++) {
-    const request = job.requests[i % job.requests.length];
-    const body = bodyOf(request);
-    const response = await fetch(job.url, { method: 'POST', headers: headersOf(request), body });
-    const problem = judge(response.status, await response.text(), request, body);
-    if (problem) {
-      errors += 1;
-      firstError ??= problem;
-    }
-  }
-  return { rps: 0, answers: job.count, p50Ms: 0, p97_5Ms: 0, p99Ms: 0, errors, firstError };
-}
-
 function run(
-  job: Extract<LoadJob, { kind: 'load' }>,
+  job: LoadJob,
   tally: { errors: number; firstError?: string },
 ): Promise<autocannon.Result> {
   let next = 0;
@@ -137,7 +121,7 @@ function run(
  * One phase at a fixed number of connections. Every answer is judged; requests that failed
  * without an answer (resets, timeouts) count as errors.
  */
-async function load(job: Extract<LoadJob, { kind: 'load' }>): Promise<LoadResult> {
+async function load(job: LoadJob): Promise<LoadResult> {
   const tally: { errors: number; firstError?: string } = { errors: 0 };
   const result = await run(job, tally);
   const failed = result.errors + result.timeouts;
@@ -146,6 +130,7 @@ async function load(job: Extract<LoadJob, { kind: 'load' }>): Promise<LoadResult
   return {
     // One decimal: the slowest server may finish only a few requests a second.
     rps: Math.round((10 * result.requests.total) / seconds) / 10,
+    sent: result.requests.sent,
     answers: result.requests.total,
     p50Ms: result.latency.p50,
     p97_5Ms: result.latency.p97_5,
@@ -157,12 +142,12 @@ async function load(job: Extract<LoadJob, { kind: 'load' }>): Promise<LoadResult
 
 /** The load generator: one process of its own, given jobs by the bench over IPC. */
 process.on('message', (job: LoadJob) => {
-  const work = job.kind === 'sequential' ? sequential(job) : load(job);
-  work.then(
+  load(job).then(
     (result) => process.send?.(result),
     (error: unknown) =>
       process.send?.({
         rps: 0,
+        sent: 0,
         answers: 0,
         p50Ms: 0,
         p97_5Ms: 0,
