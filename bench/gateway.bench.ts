@@ -151,7 +151,7 @@ async function underLoad(
   requests: BenchRequest[],
   commandsServed: () => Promise<number>,
 ): Promise<Figures> {
-  const phase = { kind: 'load', url, requests, connections: CONNECTIONS } as const;
+  const phase = { url, requests, connections: CONNECTIONS };
   const warm = await ask<LoadResult>(loader, { ...phase, seconds: WARMUP_SECONDS });
   const before = await settledCommands(commandsServed);
   const measured = await ask<LoadResult>(loader, {

@@ -6,7 +6,6 @@ import { type BenchRequest } from './scenarios';
 
 /** What the bench asks of this process: one phase of load. */
 export interface LoadJob {
-  kind: 'load';
   url: string;
   requests: BenchRequest[];
   connections: number;
