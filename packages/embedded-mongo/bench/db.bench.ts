@@ -16,19 +16,13 @@ const AGAINST = process.env.BENCH_AGAINST;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const README = join(__dirname, '..', 'README.md');
 
-interface Database {
-  kind: string;
-  uri: string;
-  stop(): Promise<void>;
-}
-
 type StartServer = () => Promise<{ uri: string; close(): Promise<void> }>;
 
 /** MONGODB_URI when set (to compare with a real mongod), else an embedded server of its own. */
-async function startDatabase(start: StartServer = startEmbeddedServer): Promise<Database> {
+async function startDatabase(): Promise<{ kind: string; uri: string; stop(): Promise<void> }> {
   const uri = process.env.MONGODB_URI;
-  if (uri && !AGAINST) return { kind: 'MONGODB_URI', uri, stop: async () => undefined };
-  const server = await start();
+  if (uri) return { kind: 'MONGODB_URI', uri, stop: async () => undefined };
+  const server = await startEmbeddedServer();
   return { kind: 'embedded', uri: server.uri, stop: () => server.close() };
 }
 
@@ -162,11 +156,8 @@ function median(values: number[]): number {
  */
 async function compare(against: string): Promise<void> {
   const other = (await import(resolve(against))) as { startEmbeddedServer: StartServer };
-  const sides = [
-    await startDatabase(() => startEmbeddedServer()),
-    await startDatabase(() => other.startEmbeddedServer()),
-  ];
-  const clients = await Promise.all(sides.map((side) => new MongoClient(side.uri).connect()));
+  const servers = [await startEmbeddedServer(), await other.startEmbeddedServer()];
+  const clients = await Promise.all(servers.map((server) => new MongoClient(server.uri).connect()));
   try {
     const ids = Array.from({ length: DOCUMENTS }, () => new ObjectId());
     const workloads = await Promise.all(clients.map((client) => seed(client, ids)));
@@ -176,14 +167,15 @@ async function compare(against: string): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [index, operation] of OPERATIONS_MEASURED.entries()) {
         const count = Math.ceil(OPERATIONS * operation.share);
+        const warmup = Math.min(200, count);
         const latencies: number[][] = [[], []];
-        for (let i = 0; i < count + Math.min(200, count); i++) {
+        for (let i = 0; i < warmup + count; i++) {
           const n = next++;
           const order = n % 2 === 0 ? [0, 1] : [1, 0];
           for (const side of order) {
             const started = performance.now();
             await operation.run(workloads[side], n);
-            if (i >= Math.min(200, count)) latencies[side].push(performance.now() - started);
+            if (i >= warmup) latencies[side].push(performance.now() - started);
           }
         }
         for (const side of [0, 1]) p50s[index][side].push(median(latencies[side]));
@@ -215,7 +207,7 @@ async function compare(against: string): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
-    for (const side of sides) await side.stop();
+    for (const server of servers) await server.close();
   }
 }
 
