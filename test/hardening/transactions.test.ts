@@ -22,6 +22,7 @@ import {
 import { testDatabaseUri } from '../support/database';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { brandToken, staffToken } from '../support/tokens';
+import { UNSUBSCRIBE, UNSUBSCRIBE_LINK } from '../opt-outs/operations';
 
 // Every mutation that runs a transaction, with its commit failed on the database by MongoDB's
 // failCommand fail point: a mutation that answers did exactly what one run does, and one that
@@ -56,21 +57,6 @@ const RESOLVE_LETTER = /* GraphQL */ `
       changes {
         id
       }
-    }
-  }
-`;
-
-const UNSUBSCRIBE_LINK = /* GraphQL */ `
-  query Link($customerId: ID!, $brand: Brand!) {
-    unsubscribeLink(customerId: $customerId, brand: $brand)
-  }
-`;
-
-const UNSUBSCRIBE = /* GraphQL */ `
-  mutation Unsubscribe($token: String!) {
-    unsubscribe(token: $token) {
-      brand
-      changed
     }
   }
 `;

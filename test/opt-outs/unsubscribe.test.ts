@@ -9,24 +9,10 @@ import {
 import { seed } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { brandToken, staffToken } from '../support/tokens';
+import { UNSUBSCRIBE, UNSUBSCRIBE_LINK } from './operations';
 
 const TODAY = '2026-11-20T09:00:00.000Z';
 const TEST_SECRET = 'unsubscribe-test-secret-0123456789abcdef';
-
-const LINK = /* GraphQL */ `
-  query Link($customerId: ID!, $brand: Brand!) {
-    unsubscribeLink(customerId: $customerId, brand: $brand)
-  }
-`;
-
-const UNSUBSCRIBE = /* GraphQL */ `
-  mutation Unsubscribe($token: String!) {
-    unsubscribe(token: $token) {
-      brand
-      changed
-    }
-  }
-`;
 
 describe('one-click unsubscribe', () => {
   let test: TestGateway;
@@ -53,7 +39,7 @@ describe('one-click unsubscribe', () => {
   };
 
   const linkFor = async (customerId: string, brand = 'WAITROSE') =>
-    (await test.client.data(LINK, { customerId, brand }, { token: marketing }))
+    (await test.client.data(UNSUBSCRIBE_LINK, { customerId, brand }, { token: marketing }))
       .unsubscribeLink as string;
 
   const tokenOf = (link: string) => new URL(link).searchParams.get('token') ?? '';
@@ -224,12 +210,22 @@ describe('one-click unsubscribe', () => {
       const johnLewis = await brandToken(Brand.JOHN_LEWIS);
 
       expect(
-        (await test.client.data(LINK, { customerId: id, brand: 'JOHN_LEWIS' }, { token: staff }))
-          .unsubscribeLink,
+        (
+          await test.client.data(
+            UNSUBSCRIBE_LINK,
+            { customerId: id, brand: 'JOHN_LEWIS' },
+            { token: staff },
+          )
+        ).unsubscribeLink,
       ).toMatch(/token=/);
       expect(
-        (await test.client.data(LINK, { customerId: id, brand: 'WAITROSE' }, { token: waitrose }))
-          .unsubscribeLink,
+        (
+          await test.client.data(
+            UNSUBSCRIBE_LINK,
+            { customerId: id, brand: 'WAITROSE' },
+            { token: waitrose },
+          )
+        ).unsubscribeLink,
       ).toMatch(/token=/);
       const refused: [string, Record<string, unknown>, string | undefined, string][] = [
         ['another brand’s emails', { customerId: id, brand: 'JOHN_LEWIS' }, waitrose, 'FORBIDDEN'],
@@ -243,10 +239,10 @@ describe('one-click unsubscribe', () => {
         ['nobody signed in', { customerId: id, brand: 'WAITROSE' }, undefined, 'UNAUTHENTICATED'],
       ];
       for (const [_who, variables, token, code] of refused) {
-        await test.client.error(LINK, variables, { token }, { code });
+        await test.client.error(UNSUBSCRIBE_LINK, variables, { token }, { code });
       }
       await test.client.error(
-        LINK,
+        UNSUBSCRIBE_LINK,
         { customerId: '0123456789abcdef01234567', brand: 'WAITROSE' },
         { token: marketing },
         { code: 'NOT_FOUND', field: 'customerId' },
