@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import {
+  type Collection,
   type CommandStartedEvent,
   type Document,
   MongoNetworkError,
@@ -56,6 +57,21 @@ async function commandsDuring(body: () => Promise<unknown>): Promise<string[]> {
     target.off('commandStarted', listener);
   }
   return names;
+}
+
+/** Inserts `{ _id: 1 }` through `withTransaction` and says how often the callback ran. */
+async function insertInTransaction(collection: Collection<TestDocument>): Promise<number> {
+  let runs = 0;
+  const session = target.startSession();
+  try {
+    await session.withTransaction(async () => {
+      runs += 1;
+      await collection.insertOne({ _id: 1 }, { session });
+    });
+  } finally {
+    await session.endSession();
+  }
+  return runs;
 }
 
 describe('configureFailPoint failCommand', () => {
@@ -163,17 +179,7 @@ describe('configureFailPoint failCommand', () => {
           errorLabels: ['TransientTransactionError'],
         },
       );
-      let runs = 0;
-      const session = target.startSession();
-      try {
-        await session.withTransaction(async () => {
-          runs += 1;
-          await collection.insertOne({ _id: 1 }, { session });
-        });
-      } finally {
-        await session.endSession();
-      }
-      expect(runs).toBe(2);
+      expect(await insertInTransaction(collection)).toBe(2);
       expect(await collection.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 0 }, { _id: 1 }]);
     }),
   );
@@ -189,16 +195,8 @@ describe('configureFailPoint failCommand', () => {
         { failCommands: ['commitTransaction'], closeConnection: true },
       );
       let runs = 0;
-      const session = target.startSession();
       const sent = await commandsDuring(async () => {
-        try {
-          await session.withTransaction(async () => {
-            runs += 1;
-            await collection.insertOne({ _id: 1 }, { session });
-          });
-        } finally {
-          await session.endSession();
-        }
+        runs = await insertInTransaction(collection);
       });
       expect(runs).toBe(1);
       expect(sent.filter((name) => name === 'commitTransaction')).toHaveLength(3);
