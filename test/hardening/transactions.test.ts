@@ -180,6 +180,20 @@ describe.each(DOUBLE_RUNS)('after $fault', ({ mode, data, runs, commits }) => {
     expect(positions).toHaveLength(before.feed + added);
   }
 
+  /** A letter's answer and what is stored: one request, applied, with its three changes. */
+  async function expectLetterAppliedOnce(
+    answer: { status: string; changes: unknown[] },
+    letterReference: string,
+    customerId: string,
+    before: { events: number; feed: number },
+  ): Promise<void> {
+    expect(answer.status).toBe('APPLIED');
+    expect(answer.changes).toHaveLength(3);
+    const stored = await test.gateway.models.PostalRequest.find({ letterReference }).lean();
+    expect(stored.map((request) => request.status)).toEqual(['APPLIED']);
+    await expectEventsAdded(customerId, before, 3);
+  }
+
   /**
    * A customer with a confirmed email, and a Waitrose account reported with the same email
    * unconfirmed: kept apart as a customer of its own, with a possible match for staff.
@@ -282,13 +296,12 @@ describe.each(DOUBLE_RUNS)('after $fault', ({ mode, data, runs, commits }) => {
     const data = await underFault(() =>
       test.client.data(RECORD_LETTER, { input }, { token: staff }),
     );
-    expect(data.recordPostalRequest.status).toBe('APPLIED');
-    expect(data.recordPostalRequest.changes).toHaveLength(3);
-    const stored = await test.gateway.models.PostalRequest.find({
-      letterReference: input.letterReference,
-    }).lean();
-    expect(stored.map((request) => request.status)).toEqual(['APPLIED']);
-    await expectEventsAdded(customer.id, before, 3);
+    await expectLetterAppliedOnce(
+      data.recordPostalRequest,
+      input.letterReference,
+      customer.id,
+      before,
+    );
   });
 
   it('resolvePostalRequest: the kept letter is applied once', async () => {
@@ -305,13 +318,12 @@ describe.each(DOUBLE_RUNS)('after $fault', ({ mode, data, runs, commits }) => {
         { token: staff },
       ),
     );
-    expect(data.resolvePostalRequest.status).toBe('APPLIED');
-    expect(data.resolvePostalRequest.changes).toHaveLength(3);
-    const stored = await test.gateway.models.PostalRequest.find({
-      letterReference: input.letterReference,
-    }).lean();
-    expect(stored.map((request) => request.status)).toEqual(['APPLIED']);
-    await expectEventsAdded(customer.id, before, 3);
+    await expectLetterAppliedOnce(
+      data.resolvePostalRequest,
+      input.letterReference,
+      customer.id,
+      before,
+    );
   });
 
   it('unsubscribe: the email is withdrawn once', async () => {
